@@ -1,0 +1,3 @@
+import { libraryConfig } from '../../scripts/tsup-preset';
+
+export default libraryConfig({ index: 'src/index.ts', testing: 'src/testing/index.ts' }, { external: ['vitest'] });
