@@ -1,1 +1,17 @@
-export {};
+export type { ByteRange } from '@att/store-core';
+export { formatContentDisposition, parseContentDispositionFilename } from './content-disposition.js';
+export { sanitizeFilename } from './filename.js';
+export { generateId } from './id.js';
+export type { LimiterStore, MemoryLimiterOptions, RateLimit } from './limiter.js';
+export { memoryLimiterStore } from './limiter.js';
+export type {
+  Action,
+  AttachmentStore,
+  AttachmentsOptions,
+  StoredAttachment,
+  StoreWriteOptions,
+} from './options.js';
+export { DEFAULTS } from './options.js';
+export { attachments } from './router.js';
+export { isActiveType } from './sniff.js';
+export type { UploadAnswer } from './upload.js';

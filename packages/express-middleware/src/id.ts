@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { AttError } from '@att/store-core';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** 22 base62 characters ≈ 131 bits: the id is the only secret guarding a download URL, so well over 96 bits. */
+const ID_LENGTH = 22;
+/** Largest multiple of 62 below 256: bytes at or above it are rejected so every character is equally likely. */
+const UNBIASED_LIMIT = 248;
+
+export const MAX_ID_LENGTH = 128;
+export const DEFAULT_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** A fresh id from the CSPRNG, alphanumeric so it is safe in any path, key or header. */
+export function generateId(): string {
+  let id = '';
+  while (id.length < ID_LENGTH) {
+    for (const byte of randomBytes(32)) {
+      if (byte < UNBIASED_LIMIT) id += ALPHABET[byte % 62];
+      if (id.length === ID_LENGTH) break;
+    }
+  }
+  return id;
+}
+
+/** Throws INVALID_ID unless `id` is short and matches `pattern`; runs before any backend call. */
+export function assertValidId(id: unknown, pattern: RegExp): asserts id is string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || !pattern.test(id)) {
+    throw new AttError('INVALID_ID', 'invalid attachment id');
+  }
+}

@@ -1,0 +1,143 @@
+import type { Readable } from 'node:stream';
+import { AttError } from '@att/store-core';
+import busboy from 'busboy';
+import type { NextFunction, Request, Response } from 'express';
+import { sanitizeFilename } from './filename.js';
+import { drainThenClose, sendAttError } from './http-error.js';
+import { generateId } from './id.js';
+import type { ResolvedOptions, StoredAttachment } from './options.js';
+import { storeFile } from './store-file.js';
+import { abortOnDisconnect, answerFor, isServerSide, notifyStored } from './upload.js';
+import type { VisitorMeter } from './visitor-meter.js';
+
+/**
+ * multipart/form-data: every file part streams straight into the store (never buffered, never a temp dir).
+ * All or nothing: the first failing file stops the request and removes the files already stored.
+ */
+export async function handleMultipart(
+  opts: ResolvedOptions,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  meter: VisitorMeter,
+  remaining: { total: number; bandwidth: number },
+): Promise<void> {
+  if (remaining.total <= 0 || remaining.bandwidth <= 0) {
+    const code = remaining.total <= 0 ? 'TOO_LARGE' : 'RATE_LIMITED';
+    sendAttError(
+      res,
+      new AttError(
+        code,
+        code === 'TOO_LARGE' ? 'visitor attachment size limit reached' : 'daily bandwidth limit reached',
+      ),
+    );
+    drainThenClose(req);
+    return;
+  }
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: req.headers,
+      defParamCharset: 'utf8',
+      limits: { files: opts.maxFiles, fields: 100, fieldSize: 64 * 1024, parts: opts.maxFiles + 100, headerPairs: 100 },
+    });
+  } catch {
+    sendAttError(res, new AttError('INVALID_REQUEST', 'malformed multipart/form-data request'));
+    drainThenClose(req);
+    return;
+  }
+
+  const controller = abortOnDisconnect(req);
+  const stored: StoredAttachment[] = [];
+  const pending: Promise<void>[] = [];
+  const openStreams = new Set<Readable>();
+  let failure: unknown;
+  let fileCount = 0;
+
+  // Resolves when parsing is over: the parser closed, or a failure or disconnect means no more input matters.
+  let finish!: () => void;
+  const parsed = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const fail = (err: unknown) => {
+    if (failure !== undefined) return;
+    failure = err;
+    req.unpipe(parser);
+    for (const stream of openStreams) stream.resume();
+    finish();
+  };
+  controller.signal.addEventListener('abort', () => {
+    for (const stream of openStreams) stream.destroy(controller.signal.reason as Error);
+    finish();
+  });
+
+  parser.on('file', (_field, stream, info) => {
+    fileCount++;
+    if (failure !== undefined) {
+      stream.resume();
+      return;
+    }
+    openStreams.add(stream);
+    stream.once('close', () => openStreams.delete(stream));
+    const index = fileCount - 1;
+    const task = storeFile(
+      opts,
+      generateId(),
+      {
+        source: stream.iterator({ destroyOnReturn: false }),
+        filename: sanitizeFilename(info.filename),
+        claimedType: info.mimeType,
+      },
+      { limit: Math.min(opts.fileSizeLimit, remaining.total, remaining.bandwidth) },
+      meter,
+      controller.signal,
+    ).then(
+      (attachment) => {
+        stored[index] = attachment;
+      },
+      (err) => {
+        stream.resume();
+        fail(err);
+      },
+    );
+    pending.push(task);
+  });
+  parser.on('filesLimit', () => fail(new AttError('INVALID_REQUEST', `at most ${opts.maxFiles} files per request`)));
+  parser.on('partsLimit', () => fail(new AttError('INVALID_REQUEST', 'too many parts in multipart request')));
+  parser.on('fieldsLimit', () => fail(new AttError('INVALID_REQUEST', 'too many fields in multipart request')));
+
+  parser.once('close', finish);
+  parser.once('error', () => fail(new AttError('INVALID_REQUEST', 'malformed multipart/form-data body')));
+  req.pipe(parser);
+  await parsed;
+  // Settle every file write before answering, so nothing is left half-written behind the response.
+  while (pending.length > 0) await Promise.all(pending.splice(0));
+
+  if (controller.signal.aborted) {
+    await removeQuietly(opts, stored);
+    return;
+  }
+  if (failure === undefined && fileCount === 0) {
+    failure = new AttError('INVALID_REQUEST', 'no file in multipart/form-data body');
+  }
+  if (failure !== undefined) {
+    await removeQuietly(opts, stored);
+    await meter.refund();
+    if (sendAttError(res, failure)) {
+      if (isServerSide(res)) opts.onError?.(failure, req);
+    } else {
+      next(failure);
+    }
+    drainThenClose(req);
+    return;
+  }
+  if (!(await notifyStored(opts, req, stored.filter(Boolean), next))) return;
+  const answers = stored.filter(Boolean).map((a) => answerFor(opts, req, a));
+  res.status(201).json(answers.length === 1 ? answers[0] : answers);
+}
+
+async function removeQuietly(opts: ResolvedOptions, stored: StoredAttachment[]): Promise<void> {
+  const ids = stored.filter(Boolean).map((a) => a.id);
+  if (ids.length === 0) return;
+  await opts.store.remove(...ids).catch(() => {});
+}
