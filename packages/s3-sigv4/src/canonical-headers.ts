@@ -3,8 +3,9 @@ import { SigV4Error } from './errors.js';
 /** A header ready for signing: lowercase name, value trimmed with inner whitespace runs collapsed. */
 export type HeaderEntry = [name: string, value: string];
 
+// HTTP's optional whitespace (space, tab) plus CR/LF left by obsolete line folding — the set AWS collapses.
 function isWhitespace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d); // space, tab, LF, VT, FF, CR
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
 /** Trim and collapse every run of whitespace (including folded line breaks) to one space. */
