@@ -1,0 +1,43 @@
+import type { Backend, GetOptions, ListOptions, ObjectInfo, PutOptions } from '@att/store-core';
+import { S3Client } from './client.js';
+import type { S3ClientConfig } from './config.js';
+import { installRedaction } from './config.js';
+import { parseS3Url } from './url.js';
+
+/**
+ * The store-core `Backend` on S3. Keys map to `<prefix>/<key>`; content type and metadata are object metadata;
+ * `cleanupIncomplete` aborts the prefix's multipart uploads started before the cutoff. Accepts a client config,
+ * an `s3://` URL (see `parseS3Url`), or an existing `S3Client` (which `close()` then closes too).
+ */
+export function s3Backend(config: S3ClientConfig | string | URL | S3Client): Backend & { readonly client: S3Client } {
+  const client =
+    config instanceof S3Client
+      ? config
+      : new S3Client(typeof config === 'string' || config instanceof URL ? parseS3Url(String(config)) : config);
+  const backend = {
+    client,
+    put(key: string, body: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<ObjectInfo> {
+      return client.putObject(key, body, options);
+    },
+    get(key: string, options: GetOptions = {}) {
+      return client.getObject(key, options);
+    },
+    head(key: string, options: { signal?: AbortSignal } = {}) {
+      return client.headObject(key, options);
+    },
+    delete(keys: string[], options: { signal?: AbortSignal } = {}): Promise<void> {
+      return client.deleteObjects(keys, options);
+    },
+    async *list(options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+      yield* client.listObjects(options);
+    },
+    cleanupIncomplete(olderThan: Date): Promise<number> {
+      return client.abortIncompleteUploads(olderThan);
+    },
+    close(): Promise<void> {
+      return client.close();
+    },
+  };
+  installRedaction(backend, () => ({ client: client.toJSON() }), 'S3Backend');
+  return backend;
+}

@@ -1,0 +1,253 @@
+import { encodeKey, presignUrl } from '@att/s3-sigv4';
+import { AttError, type ByteRange, type GetResult, type ObjectInfo } from '@att/store-core';
+import {
+  credentialsProvider,
+  installRedaction,
+  type ResolvedConfig,
+  redactConfig,
+  resolveConfig,
+  type S3ClientConfig,
+} from './config.js';
+import { deleteKeys } from './delete.js';
+import { headerValue } from './errors.js';
+import { type ListedObject, listObjects, listUploads, type PendingUpload } from './listing.js';
+import { metadataFromHeaders } from './metadata.js';
+import { abortUpload, type UploadTarget } from './multipart.js';
+import { type PutObjectOptions, putObject } from './put.js';
+import { S3Transport } from './transport.js';
+
+export type { ListedObject, PendingUpload, PutObjectOptions };
+
+export interface PresignGetOptions {
+  /** Seconds, 1..604800. */
+  expiresIn: number;
+  /** Makes S3 answer with this Content-Disposition (e.g. `attachment; filename="a.txt"`). */
+  responseContentDisposition?: string;
+}
+
+export interface PresignPutOptions {
+  expiresIn: number;
+  /** Signed into the URL: the uploader must send exactly this Content-Type. */
+  contentType?: string;
+}
+
+type Signal = { signal?: AbortSignal };
+
+/**
+ * A small S3 client fixed to one bucket and one prefix: every key it takes and returns is relative to the prefix,
+ * and nothing outside the prefix is ever listed, deleted or aborted. No AWS SDK; requests are signed with
+ * @att/s3-sigv4 and sent with undici.
+ */
+export class S3Client {
+  readonly config: ResolvedConfig;
+  readonly #transport: S3Transport;
+  readonly #root: string;
+  /** The config with the secret redacted (installed in the constructor; also used by toString and inspect). */
+  declare toJSON: () => Record<string, unknown>;
+
+  constructor(config: S3ClientConfig) {
+    this.config = resolveConfig(config);
+    this.#transport = new S3Transport(this.config, credentialsProvider(config), config.dispatcher);
+    this.#root = this.config.prefix ? `${this.config.prefix}/` : '';
+    installRedaction(this, () => redactConfig({ ...this.config, endpoint: this.config.endpoint.href }), 'S3Client');
+  }
+
+  /** The full object key of `key` (the prefix joined with `/`). */
+  objectKey(key: string): string {
+    return this.#root + key;
+  }
+
+  #target(key: string): UploadTarget {
+    if (typeof key !== 'string' || key.length === 0)
+      throw new AttError('INVALID_ID', 'S3 key must be a non-empty string');
+    const fullKey = this.objectKey(key);
+    let encodedKey: string;
+    try {
+      encodedKey = encodeKey(fullKey);
+    } catch {
+      throw new AttError('INVALID_ID', 'S3 key is not valid UTF-8 (lone surrogate)');
+    }
+    return { key, fullKey, encodedKey };
+  }
+
+  /**
+   * Uploads `body`. A buffer or string, or a stream whose `size` is known and ≤ partSize, goes up in one PUT; an
+   * unknown or larger size goes multipart in uniform parts. A declared `size` the body does not match fails with
+   * SIZE_MISMATCH and leaves nothing behind.
+   */
+  async putObject(
+    key: string,
+    body: AsyncIterable<Uint8Array> | Uint8Array | string,
+    options: PutObjectOptions = {},
+  ): Promise<ObjectInfo> {
+    const target = this.#target(key);
+    const result = await putObject(this.#transport, this.config, target, body, options);
+    const info: ObjectInfo = { key, size: result.size, lastModified: dateHeader(result.date) };
+    if (result.etag) info.etag = result.etag;
+    if (options.contentType) info.contentType = options.contentType;
+    if (options.metadata && Object.keys(options.metadata).length > 0) info.metadata = { ...options.metadata };
+    return info;
+  }
+
+  /** Streams an object (or a range of it: `end` inclusive, a negative `start` means the last -start bytes). */
+  async getObject(key: string, options: { range?: ByteRange } & Signal = {}): Promise<GetResult> {
+    const target = this.#target(key);
+    const headers: Record<string, string> = {};
+    if (options.range) headers.range = rangeHeader(options.range);
+    const response = await this.#transport.send(
+      { operation: 'GetObject', key, method: 'GET', headers, signal: options.signal },
+      target.encodedKey,
+    );
+    const info = objectInfo(key, response.headers);
+    if (response.statusCode !== 206) {
+      return options.range
+        ? { info, body: response.body, range: { start: 0, end: Math.max(0, info.size - 1) } }
+        : { info, body: response.body };
+    }
+    const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(headerValue(response.headers, 'content-range') ?? '');
+    if (!match) {
+      response.body.destroy();
+      throw new AttError('BACKEND_ERROR', `S3 GetObject "${key}": 206 without a valid Content-Range`);
+    }
+    if (match[3] !== '*') info.size = Number(match[3]);
+    return { info, body: response.body, range: { start: Number(match[1]), end: Number(match[2]) } };
+  }
+
+  /** Object info without downloading it; NOT_FOUND / ACCESS_DENIED by status even though HEAD has no body. */
+  async headObject(key: string, options: Signal = {}): Promise<ObjectInfo> {
+    const target = this.#target(key);
+    const response = await this.#transport.send(
+      { operation: 'HeadObject', key, method: 'HEAD', signal: options.signal },
+      target.encodedKey,
+    );
+    response.body.resume();
+    return objectInfo(key, response.headers);
+  }
+
+  /** Deletes keys in batches of 1000 (missing keys are fine); per-key failures are thrown together at the end. */
+  async deleteObjects(keys: readonly string[], options: Signal = {}): Promise<void> {
+    const fullKeys = keys.map((key) => this.#target(key).fullKey);
+    await deleteKeys(this.#transport, fullKeys, this.#root, options.signal);
+  }
+
+  /** Objects under the prefix (plus `prefix`), streamed page by page; keys relative to the client's prefix. */
+  listObjects(options: { prefix?: string; startAfter?: string } & Signal = {}): AsyncGenerator<ListedObject> {
+    return listObjects(this.#transport, this.#scope(options.signal), options.prefix ?? '', options.startAfter);
+  }
+
+  /** Pending multipart uploads under the prefix (plus `prefix`). */
+  listMultipartUploads(options: { prefix?: string } & Signal = {}): AsyncGenerator<PendingUpload> {
+    return listUploads(this.#transport, this.#scope(options.signal), options.prefix ?? '');
+  }
+
+  async abortMultipartUpload(key: string, uploadId: string, options: Signal = {}): Promise<void> {
+    await abortUpload(this.#transport, this.#target(key), uploadId, options.signal);
+  }
+
+  /**
+   * Aborts every multipart upload under the prefix started before `olderThan` (a Date, or an age in ms) and
+   * returns how many it aborted. Uploads without a readable start time are left alone. All are tried; failures
+   * are then thrown together (BACKEND_ERROR with an AggregateError cause), never swallowed.
+   */
+  async abortIncompleteUploads(olderThan: Date | number, options: Signal = {}): Promise<number> {
+    const cutoff = typeof olderThan === 'number' ? Date.now() - olderThan : olderThan.getTime();
+    if (Number.isNaN(cutoff)) throw new AttError('INVALID_REQUEST', 'olderThan must be a valid Date or age in ms');
+    let aborted = 0;
+    const failures: unknown[] = [];
+    for await (const upload of this.listMultipartUploads(options)) {
+      if (upload.initiated === undefined || upload.initiated.getTime() >= cutoff) continue;
+      try {
+        await this.abortMultipartUpload(upload.key, upload.uploadId, options);
+        aborted++;
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    if (failures.length > 0) {
+      throw new AttError('BACKEND_ERROR', `S3: ${failures.length} stale multipart upload(s) could not be aborted`, {
+        cause: new AggregateError(failures, 'AbortMultipartUpload failed'),
+        details: { aborted, failed: failures.length },
+      });
+    }
+    return aborted;
+  }
+
+  /** A URL anyone can GET the object with until it expires. */
+  async presignGetUrl(key: string, options: PresignGetOptions): Promise<string> {
+    const query = options.responseContentDisposition
+      ? { 'response-content-disposition': options.responseContentDisposition }
+      : undefined;
+    return this.#presign('GET', key, options.expiresIn, query, undefined);
+  }
+
+  /** A URL anyone can PUT the object to until it expires (with the signed Content-Type, if one was given). */
+  async presignPutUrl(key: string, options: PresignPutOptions): Promise<string> {
+    const headers = options.contentType ? { 'content-type': options.contentType } : undefined;
+    return this.#presign('PUT', key, options.expiresIn, undefined, headers);
+  }
+
+  async #presign(
+    method: string,
+    key: string,
+    expiresIn: number,
+    query: Record<string, string> | undefined,
+    headers: Record<string, string> | undefined,
+  ): Promise<string> {
+    const { origin, path } = this.#transport.address(this.#target(key).encodedKey);
+    const creds = await this.#transport.credentials();
+    const search = query ? `?${new URLSearchParams(query).toString().replace(/\+/g, '%20')}` : '';
+    try {
+      return presignUrl(
+        { method, url: origin + path + search, ...(headers ? { headers } : {}) },
+        {
+          accessKeyId: creds.accessKeyId,
+          secretAccessKey: creds.secretAccessKey,
+          ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}),
+          region: this.config.region,
+          service: 's3',
+          expiresIn,
+        },
+      );
+    } catch (err) {
+      throw new AttError('INVALID_REQUEST', `S3 presign: ${(err as Error).message}`);
+    }
+  }
+
+  /** Closes the connection pool this client created (a dispatcher passed in stays open). */
+  async close(): Promise<void> {
+    await this.#transport.close();
+  }
+
+  #scope(signal: AbortSignal | undefined) {
+    return { root: this.#root, signal };
+  }
+}
+
+function dateHeader(value: string | undefined): Date {
+  const parsed = value ? new Date(value) : new Date();
+  return Number.isNaN(parsed.getTime()) ? new Date() : parsed;
+}
+
+function rangeHeader(range: ByteRange): string {
+  const { start, end } = range;
+  if (!Number.isSafeInteger(start) || (end !== undefined && (!Number.isSafeInteger(end) || end < start || start < 0))) {
+    throw new AttError('INVALID_REQUEST', 'range must be { start, end? } with integers, 0 ≤ start ≤ end');
+  }
+  if (start < 0) return `bytes=${start}`; // suffix: the last -start bytes
+  return end === undefined ? `bytes=${start}-` : `bytes=${start}-${end}`;
+}
+
+function objectInfo(key: string, headers: Record<string, string | string[] | undefined>): ObjectInfo {
+  const info: ObjectInfo = {
+    key,
+    size: Number(headerValue(headers, 'content-length') ?? 0),
+    lastModified: dateHeader(headerValue(headers, 'last-modified')),
+  };
+  const contentType = headerValue(headers, 'content-type');
+  if (contentType) info.contentType = contentType;
+  const etag = headerValue(headers, 'etag');
+  if (etag) info.etag = etag;
+  const metadata = metadataFromHeaders(headers);
+  if (metadata) info.metadata = metadata;
+  return info;
+}

@@ -1,0 +1,203 @@
+import { inspect } from 'node:util';
+import { AttError } from '@att/store-core';
+import type { Dispatcher } from 'undici';
+
+export const MIB = 1024 * 1024;
+/** S3's floor for every part but the last. */
+export const MIN_PART_SIZE = 5 * MIB;
+/** S3's ceiling on parts per multipart upload. */
+export const MAX_PARTS = 10_000;
+
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Returns current credentials; called before every signature, so it should cache and refresh on its own. */
+export type S3CredentialsProvider = () => Promise<S3Credentials>;
+
+export interface S3ClientConfig {
+  /** `http(s)://host[:port][/path]`. Default `https://s3.<region>.amazonaws.com`. */
+  endpoint?: string;
+  /** Signing region (`us-east-1`, `auto` for R2). */
+  region: string;
+  bucket: string;
+  /** Key prefix that scopes every operation (no leading/trailing `/`). Keys in results are relative to it. */
+  prefix?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  /** Rotating credentials (STS, IRSA…); used instead of the static keys when given. */
+  credentials?: S3CredentialsProvider;
+  /** Default: path-style with a custom endpoint, virtual-hosted on AWS. */
+  forcePathStyle?: boolean;
+  /** Multipart part size in bytes, ≥ 5 MiB. Default 8 MiB. */
+  partSize?: number;
+  /** Parts uploaded in parallel per upload. Default 4. */
+  queueSize?: number;
+  /** Attempts per resendable request (1 = no retries). Default 4. */
+  maxAttempts?: number;
+  /** Milliseconds without progress (connect, response headers, body chunks) before TIMEOUT. Default 30 000. */
+  timeout?: number;
+  /** First backoff step in ms (full jitter, doubling). Default 100. */
+  retryBaseDelay?: number;
+  /** Cap on one backoff sleep, Retry-After included, in ms. Default 5 000. */
+  retryMaxDelay?: number;
+  /** An undici dispatcher (Agent, Pool, ProxyAgent, MockAgent…) to send requests through. */
+  dispatcher?: Dispatcher;
+}
+
+/** The validated config the client runs on. Credentials live in a closure, never on this object. */
+export interface ResolvedConfig {
+  endpoint: URL;
+  /** Endpoint path without a trailing slash ('' for none). */
+  basePath: string;
+  region: string;
+  bucket: string;
+  prefix: string;
+  forcePathStyle: boolean;
+  partSize: number;
+  queueSize: number;
+  maxAttempts: number;
+  timeout: number;
+  retryBaseDelay: number;
+  retryMaxDelay: number;
+}
+
+export function invalidConfig(field: string, problem: string): AttError {
+  return new AttError('INVALID_CONFIG', `S3 config: ${field} ${problem}`, { details: { field } });
+}
+
+function positiveInt(value: unknown, field: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw invalidConfig(field, `must be an integer ≥ ${min}`);
+  }
+  return value;
+}
+
+function nonEmpty(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalidConfig(field, 'is required');
+  return value;
+}
+
+/** Trim slashes so `/a/b/` and `a/b` mean the same prefix and keys never get `//`. */
+export function normalizePrefix(prefix: string | undefined): string {
+  if (prefix === undefined) return '';
+  if (typeof prefix !== 'string') throw invalidConfig('prefix', 'must be a string');
+  return prefix.replace(/^\/+|\/+$/g, '');
+}
+
+// Bucket names as S3 allows them (3–63 chars) plus the legacy upper-case/underscore names older stores accept.
+const BUCKET_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/;
+
+export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
+  if (config === null || typeof config !== 'object') throw invalidConfig('config', 'must be an object');
+  const region = nonEmpty(config.region, 'region');
+  const bucket = nonEmpty(config.bucket, 'bucket');
+  if (!BUCKET_RE.test(bucket)) throw invalidConfig('bucket', 'is not a valid bucket name');
+  let endpoint: URL;
+  const custom = config.endpoint !== undefined;
+  if (custom) {
+    try {
+      endpoint = new URL(nonEmpty(config.endpoint, 'endpoint'));
+    } catch (err) {
+      if (err instanceof AttError) throw err;
+      throw invalidConfig('endpoint', 'is not a valid URL');
+    }
+    if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
+      throw invalidConfig('endpoint', 'must use http or https');
+    }
+    if (endpoint.username || endpoint.password || endpoint.search || endpoint.hash) {
+      throw invalidConfig('endpoint', 'must not carry credentials, a query or a fragment');
+    }
+  } else {
+    if (region === 'auto') throw invalidConfig('endpoint', "is required with region 'auto'");
+    endpoint = new URL(`https://s3.${region}.amazonaws.com`);
+  }
+  const partSize = positiveInt(config.partSize, 'partSize', 8 * MIB, MIN_PART_SIZE);
+  const hasProvider = config.credentials !== undefined;
+  if (hasProvider && typeof config.credentials !== 'function') {
+    throw invalidConfig('credentials', 'must be a function returning a promise of credentials');
+  }
+  if (!hasProvider) {
+    nonEmpty(config.accessKeyId, 'accessKeyId');
+    nonEmpty(config.secretAccessKey, 'secretAccessKey');
+  }
+  if (config.forcePathStyle !== undefined && typeof config.forcePathStyle !== 'boolean') {
+    throw invalidConfig('forcePathStyle', 'must be a boolean');
+  }
+  return {
+    endpoint,
+    basePath: endpoint.pathname.replace(/\/+$/, ''),
+    region,
+    bucket,
+    prefix: normalizePrefix(config.prefix),
+    // Dotted bucket names break TLS wildcard certificates in virtual-hosted style, so they go path-style.
+    forcePathStyle: config.forcePathStyle ?? (custom || bucket.includes('.')),
+    partSize,
+    queueSize: positiveInt(config.queueSize, 'queueSize', 4),
+    maxAttempts: positiveInt(config.maxAttempts, 'maxAttempts', 4),
+    timeout: positiveInt(config.timeout, 'timeout', 30_000),
+    retryBaseDelay: positiveInt(config.retryBaseDelay, 'retryBaseDelay', 100, 0),
+    retryMaxDelay: positiveInt(config.retryMaxDelay, 'retryMaxDelay', 5_000, 0),
+  };
+}
+
+/** Turns the config's credentials into a provider; the secret stays in this closure only. */
+export function credentialsProvider(config: S3ClientConfig): S3CredentialsProvider {
+  if (config.credentials !== undefined) {
+    const provider = config.credentials;
+    return async () => {
+      const creds = await provider();
+      if (!creds?.accessKeyId || !creds.secretAccessKey) {
+        throw new AttError(
+          'INVALID_CONFIG',
+          'S3 config: credentials provider returned no accessKeyId/secretAccessKey',
+          {
+            details: { field: 'credentials' },
+          },
+        );
+      }
+      return creds;
+    };
+  }
+  const creds: S3Credentials = {
+    accessKeyId: config.accessKeyId as string,
+    secretAccessKey: config.secretAccessKey as string,
+    ...(config.sessionToken ? { sessionToken: config.sessionToken } : {}),
+  };
+  const resolved = Promise.resolve(creds);
+  return () => resolved;
+}
+
+export const REDACTED = '[redacted]';
+
+/** A copy of a config safe to log: secrets and session tokens replaced, the provider named only. */
+export function redactConfig<T extends object>(config: T): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key === 'secretAccessKey' || key === 'sessionToken') out[key] = value === undefined ? undefined : REDACTED;
+    else if (key === 'credentials' && typeof value === 'function') out[key] = '[provider]';
+    else if (key === 'dispatcher') out[key] = value === undefined ? undefined : '[dispatcher]';
+    else if (value instanceof URL) out[key] = value.href;
+    else out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Makes `toJSON`, `toString` and `util.inspect` of `target` show only the redacted view. Used on the client and on
+ * parsed configs so a stray `console.log(config)` never prints a secret.
+ */
+export function installRedaction(target: object, view: () => Record<string, unknown>, label: string): void {
+  Object.defineProperties(target, {
+    toJSON: { value: view, enumerable: false },
+    toString: { value: () => `${label} ${JSON.stringify(view())}`, enumerable: false },
+    [inspect.custom]: {
+      value: (_depth: number, options: object) => `${label} ${inspect(view(), options)}`,
+      enumerable: false,
+    },
+  });
+}

@@ -1,0 +1,121 @@
+import { AttError, type AttErrorCode, isAttError } from '@att/store-core';
+import { parseXml, text, type XmlNode } from './xml.js';
+
+/** S3 error codes that mean "try again", whatever status the provider put on them (RequestTimeout is a 400). */
+const RETRYABLE_S3_CODES = new Set(['SlowDown', 'RequestTimeout', 'InternalError', 'ServiceUnavailable']);
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+export interface ResponseContext {
+  operation: string;
+  key?: string | undefined;
+}
+
+/** The `Code`, `Message` and `RequestId` of an S3 `<Error>` document, or nothing if the body is not one. */
+export function parseErrorBody(body: string): { code?: string; message?: string; requestId?: string } {
+  const trimmed = body.trimStart();
+  if (!trimmed.startsWith('<')) return {};
+  let doc: XmlNode;
+  try {
+    doc = parseXml(trimmed, 'error');
+  } catch {
+    return {};
+  }
+  const root = doc.Error;
+  if (root === null || typeof root !== 'object') return {};
+  const node = root as XmlNode;
+  const out: { code?: string; message?: string; requestId?: string } = {};
+  const code = text(node, 'Code');
+  const message = text(node, 'Message');
+  const requestId = text(node, 'RequestId');
+  if (code) out.code = code.trim();
+  if (message) out.message = message.trim();
+  if (requestId) out.requestId = requestId.trim();
+  return out;
+}
+
+/** Milliseconds from a Retry-After header (seconds or an HTTP date), or undefined. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function codeForStatus(status: number, s3Code: string | undefined): { code: AttErrorCode; retryable: boolean } {
+  // Status first: providers disagree on codes (Swift says SignatureDoesNotMatch where AWS says InvalidAccessKeyId).
+  if (status === 404) return { code: 'NOT_FOUND', retryable: false };
+  if (status === 401 || status === 403) return { code: 'ACCESS_DENIED', retryable: false };
+  if (status === 416) return { code: 'RANGE_NOT_SATISFIABLE', retryable: false };
+  if (RETRYABLE_STATUSES.has(status)) return { code: 'BACKEND_UNAVAILABLE', retryable: true };
+  if (s3Code !== undefined && RETRYABLE_S3_CODES.has(s3Code)) return { code: 'BACKEND_UNAVAILABLE', retryable: true };
+  return { code: 'BACKEND_ERROR', retryable: false };
+}
+
+/** Turns a non-2xx S3 response (or a 200 carrying `<Error>`) into an AttError with status, S3 code, request id. */
+export function s3ResponseError(
+  context: ResponseContext,
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+): AttError {
+  const parsed = parseErrorBody(body);
+  const requestId = parsed.requestId ?? headerValue(headers, 'x-amz-request-id');
+  const { code, retryable } = codeForStatus(status, parsed.code);
+  const what = context.key === undefined ? context.operation : `${context.operation} "${context.key}"`;
+  const reason = parsed.code
+    ? `${parsed.code}${parsed.message ? `: ${parsed.message}` : ''}`
+    : body.trim()
+      ? 'no S3 error document in the response'
+      : 'empty response';
+  const details: Record<string, unknown> = { operation: context.operation, httpStatus: status };
+  if (context.key !== undefined) details.key = context.key;
+  if (parsed.code) details.s3Code = parsed.code;
+  if (requestId) details.requestId = requestId;
+  const retryAfterMs = parseRetryAfter(headerValue(headers, 'retry-after'));
+  if (retryAfterMs !== undefined) details.retryAfterMs = retryAfterMs;
+  return new AttError(code, `S3 ${what} failed: HTTP ${status}, ${reason}`, { retryable, details });
+}
+
+export function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const RETRYABLE_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Maps a transport failure (undici or socket error) to an AttError; AttErrors pass through untouched. */
+export function transportError(err: unknown, context: ResponseContext, signal: AbortSignal | undefined): AttError {
+  if (isAttError(err)) return err;
+  const what = context.key === undefined ? context.operation : `${context.operation} "${context.key}"`;
+  const details: Record<string, unknown> = { operation: context.operation };
+  if (context.key !== undefined) details.key = context.key;
+  if (signal?.aborted) {
+    return new AttError('ABORTED', `S3 ${what} was aborted`, { cause: signal.reason ?? err, details });
+  }
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string') details.errorCode = code;
+  if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
+    return new AttError('TIMEOUT', `S3 ${what} timed out`, { cause: err, details, retryable: true });
+  }
+  if (typeof code === 'string' && RETRYABLE_NETWORK_CODES.has(code)) {
+    return new AttError('BACKEND_UNAVAILABLE', `S3 ${what} failed: connection error ${code}`, {
+      cause: err,
+      details,
+      retryable: true,
+    });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new AttError('BACKEND_ERROR', `S3 ${what} failed: ${message}`, { cause: err, details });
+}

@@ -1,0 +1,223 @@
+import { AttError, isAttError } from '@att/store-core';
+import { MAX_PARTS } from './config.js';
+import { headerValue, parseErrorBody, s3ResponseError } from './errors.js';
+import { tooManyParts } from './parts.js';
+import type { S3Transport } from './transport.js';
+import { completeMultipartXml, parseXml, rootElement, text } from './xml.js';
+
+/** Where an upload goes: the prefixed key, its once-encoded path form, and the caller's key for messages. */
+export interface UploadTarget {
+  key: string;
+  fullKey: string;
+  encodedKey: string;
+}
+
+export interface MultipartOptions {
+  headers: Record<string, string>;
+  queueSize: number;
+  partSize: number;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((bytes: number) => void) | undefined;
+}
+
+export interface UploadResult {
+  size: number;
+  etag: string | undefined;
+  date: string | undefined;
+}
+
+/**
+ * Multipart upload of a part stream: create, up to `queueSize` UploadPart requests in flight (each part is a
+ * buffer, so each is signed with its sha256 and retried on its own), complete. Reading the next part waits
+ * for nothing but the source, so at most queueSize parts are in flight plus one being filled. Any failure —
+ * a part, the source stream, Complete — aborts the upload; if that abort fails too, both are reported.
+ */
+export async function uploadMultipart(
+  transport: S3Transport,
+  target: UploadTarget,
+  parts: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: MultipartOptions,
+): Promise<UploadResult> {
+  const uploadId = await createUpload(transport, target, options);
+  const internal = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
+  const etags: string[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  let uploaded = 0;
+  const fail = (err: unknown) => {
+    if (failure === undefined) failure = err;
+    internal.abort(err);
+  };
+  try {
+    let partNumber = 0;
+    for await (const part of parts) {
+      if (failure !== undefined) break;
+      partNumber++;
+      if (partNumber > MAX_PARTS) throw tooManyParts(options.partSize);
+      while (inFlight.size >= options.queueSize && failure === undefined) await Promise.race(inFlight);
+      if (failure !== undefined) break;
+      const n = partNumber;
+      const task = uploadPart(transport, target, uploadId, n, part, signal).then((etag) => {
+        etags[n - 1] = etag;
+        uploaded += part.length;
+        options.onProgress?.(uploaded);
+      }, fail);
+      const tracked = task.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+    }
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
+    if (partNumber === 0) throw new AttError('BACKEND_ERROR', 'multipart upload started for an empty body');
+    options.signal?.throwIfAborted();
+    const done = await completeUpload(transport, target, uploadId, etags, options.signal);
+    return { size: uploaded, ...done };
+  } catch (err) {
+    internal.abort(err);
+    await Promise.allSettled(inFlight);
+    const cause = failure ?? err;
+    throw await abortAfterFailure(transport, target, uploadId, asAbortedIfSignalled(cause, options.signal));
+  }
+}
+
+function asAbortedIfSignalled(err: unknown, signal: AbortSignal | undefined): unknown {
+  if (!signal?.aborted || isAttError(err, 'ABORTED')) return err;
+  return new AttError('ABORTED', 'S3 upload was aborted', { cause: signal.reason ?? err });
+}
+
+async function createUpload(transport: S3Transport, target: UploadTarget, options: MultipartOptions) {
+  const response = await transport.send(
+    {
+      operation: 'CreateMultipartUpload',
+      key: target.key,
+      method: 'POST',
+      query: { uploads: '' },
+      headers: options.headers,
+      signal: options.signal,
+      readText: true,
+    },
+    target.encodedKey,
+  );
+  const root = rootElement(
+    parseXml(response.text, 'CreateMultipartUpload'),
+    'InitiateMultipartUploadResult',
+    'CreateMultipartUpload',
+  );
+  const uploadId = text(root, 'UploadId');
+  if (!uploadId) throw new AttError('BACKEND_ERROR', 'S3 CreateMultipartUpload: no UploadId in the response');
+  return uploadId;
+}
+
+async function uploadPart(
+  transport: S3Transport,
+  target: UploadTarget,
+  uploadId: string,
+  partNumber: number,
+  body: Uint8Array,
+  signal: AbortSignal,
+): Promise<string> {
+  const response = await transport.send(
+    {
+      operation: 'UploadPart',
+      key: target.key,
+      method: 'PUT',
+      query: { partNumber: String(partNumber), uploadId },
+      body,
+      signal,
+      readText: true,
+    },
+    target.encodedKey,
+  );
+  const etag = headerValue(response.headers, 'etag');
+  if (!etag) throw new AttError('BACKEND_ERROR', `S3 UploadPart ${partNumber}: the response has no ETag`);
+  return etag;
+}
+
+async function completeUpload(
+  transport: S3Transport,
+  target: UploadTarget,
+  uploadId: string,
+  etags: string[],
+  signal: AbortSignal | undefined,
+): Promise<{ etag: string | undefined; date: string | undefined }> {
+  const context = { operation: 'CompleteMultipartUpload', key: target.key };
+  const response = await transport.send(
+    {
+      ...context,
+      method: 'POST',
+      query: { uploadId },
+      headers: { 'content-type': 'application/xml' },
+      body: completeMultipartXml(etags.map((etag, i) => ({ partNumber: i + 1, etag }))),
+      signal,
+      readText: true,
+      // S3 may answer 200 and still fail (the error arrives in the body after a keep-alive wait).
+      validate: (body, headers) => {
+        if (parseErrorBody(body).code) throw s3ResponseError(context, 200, headers, body);
+        if (body.trim())
+          rootElement(parseXml(body, context.operation), 'CompleteMultipartUploadResult', context.operation);
+      },
+    },
+    target.encodedKey,
+  );
+  let etag: string | undefined;
+  if (response.text.trim()) {
+    const root = rootElement(
+      parseXml(response.text, context.operation),
+      'CompleteMultipartUploadResult',
+      context.operation,
+    );
+    etag = text(root, 'ETag');
+  }
+  return { etag, date: headerValue(response.headers, 'date') };
+}
+
+/** Aborts one multipart upload; a missing upload (already aborted or completed) counts as done. */
+export async function abortUpload(
+  transport: S3Transport,
+  target: UploadTarget,
+  uploadId: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  try {
+    await transport.send(
+      {
+        operation: 'AbortMultipartUpload',
+        key: target.key,
+        method: 'DELETE',
+        query: { uploadId },
+        signal,
+        readText: true,
+      },
+      target.encodedKey,
+    );
+  } catch (err) {
+    if (!isAttError(err, 'NOT_FOUND')) throw err;
+  }
+}
+
+/** Aborts after a failure and returns the error to throw: the original, or both when the abort failed too. */
+async function abortAfterFailure(
+  transport: S3Transport,
+  target: UploadTarget,
+  uploadId: string,
+  failure: unknown,
+): Promise<unknown> {
+  try {
+    // No caller signal here: an aborted request must still clean up after itself.
+    await abortUpload(transport, target, uploadId);
+    return failure;
+  } catch (abortError) {
+    const original = isAttError(failure) ? failure : undefined;
+    const reason = failure instanceof Error ? failure.message : String(failure);
+    const abortReason = abortError instanceof Error ? abortError.message : String(abortError);
+    return new AttError(
+      original?.code ?? 'BACKEND_ERROR',
+      `${reason}; aborting multipart upload ${uploadId} failed too (${abortReason}), it stays pending until cleanup`,
+      {
+        cause: new AggregateError([failure, abortError], 'upload failed and its abort failed'),
+        details: { ...original?.details, uploadId, abortFailed: true },
+        ...(original ? { status: original.status, retryable: original.retryable } : {}),
+      },
+    );
+  }
+}

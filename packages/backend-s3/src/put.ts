@@ -1,0 +1,107 @@
+import { AttError } from '@att/store-core';
+import type { ResolvedConfig } from './config.js';
+import { headerValue } from './errors.js';
+import { metadataHeaders } from './metadata.js';
+import { type UploadResult, type UploadTarget, uploadMultipart } from './multipart.js';
+import { exactLength, partSizeFor, readParts, sizeMismatch, sliceParts } from './parts.js';
+import type { S3Transport } from './transport.js';
+
+export interface PutObjectOptions {
+  /** Declared length; the body must match it exactly (SIZE_MISMATCH otherwise, nothing stored). */
+  size?: number;
+  contentType?: string;
+  /** Stored as `x-amz-meta-*`; names are lower-cased header tokens, values any UTF-8. */
+  metadata?: Record<string, string>;
+  /** Called with the bytes the server has confirmed so far. */
+  onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Chooses how to upload: one PUT when the size is known and fits in one part (streamed with its Content-Length,
+ * or signed and retryable when the body is already a buffer), else multipart. An unknown length is read one part
+ * ahead: if the stream ends within the first part, that part goes up as a single (retryable) PUT.
+ */
+export async function putObject(
+  transport: S3Transport,
+  config: ResolvedConfig,
+  target: UploadTarget,
+  body: AsyncIterable<Uint8Array> | Uint8Array | string,
+  options: PutObjectOptions,
+): Promise<UploadResult> {
+  const { size, signal } = options;
+  if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) {
+    throw new AttError('INVALID_REQUEST', 'size must be a non-negative integer');
+  }
+  // Always a type: providers disagree on the default (Swift guesses from the extension, fauxqs fails without one).
+  const headers: Record<string, string> = { 'content-type': options.contentType || 'application/octet-stream' };
+  metadataHeaders(options.metadata, headers);
+  const multipart = (parts: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, partSize: number) =>
+    uploadMultipart(transport, target, parts, {
+      headers,
+      partSize,
+      queueSize: config.queueSize,
+      signal,
+      onProgress: options.onProgress,
+    });
+
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    if (size !== undefined && size !== bytes.length) throw sizeMismatch(size, bytes.length);
+    const partSize = partSizeFor(config.partSize, bytes.length);
+    if (bytes.length <= partSize) return singlePut(transport, target, bytes, headers, options);
+    return multipart(sliceParts(bytes, partSize), partSize);
+  }
+  if (body === null || typeof body !== 'object' || !(Symbol.asyncIterator in body)) {
+    throw new AttError('INVALID_REQUEST', 'body must be an AsyncIterable<Uint8Array>, a Uint8Array or a string');
+  }
+  if (size !== undefined) {
+    const partSize = partSizeFor(config.partSize, size);
+    if (size === 0) {
+      for await (const _ of readParts(body, partSize, 0)); // throws SIZE_MISMATCH on any byte
+      return singlePut(transport, target, Buffer.alloc(0), headers, options);
+    }
+    if (size <= partSize) {
+      const stream = exactLength(body, size, options.onProgress);
+      return singlePut(transport, target, stream, { ...headers, 'content-length': String(size) }, options, size);
+    }
+    return multipart(readParts(body, partSize, size), partSize);
+  }
+
+  const parts = readParts(body, config.partSize);
+  const first = await parts.next();
+  if (first.done) return singlePut(transport, target, Buffer.alloc(0), headers, options);
+  const second = await parts.next();
+  if (second.done) return singlePut(transport, target, first.value, headers, options);
+  async function* all() {
+    yield first.value as Buffer;
+    yield second.value as Buffer;
+    yield* parts;
+  }
+  return multipart(all(), config.partSize);
+}
+
+async function singlePut(
+  transport: S3Transport,
+  target: UploadTarget,
+  body: Uint8Array | AsyncIterable<Uint8Array>,
+  headers: Record<string, string>,
+  options: PutObjectOptions,
+  streamedSize?: number,
+): Promise<UploadResult> {
+  const response = await transport.send(
+    {
+      operation: 'PutObject',
+      key: target.key,
+      method: 'PUT',
+      headers,
+      body,
+      signal: options.signal,
+      readText: true,
+    },
+    target.encodedKey,
+  );
+  const size = streamedSize ?? (body as Uint8Array).length;
+  if (streamedSize === undefined) options.onProgress?.(size);
+  return { size, etag: headerValue(response.headers, 'etag'), date: headerValue(response.headers, 'date') };
+}

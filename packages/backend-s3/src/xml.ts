@@ -1,0 +1,122 @@
+import { AttError } from '@att/store-core';
+import { XMLParser } from 'fast-xml-parser';
+
+/**
+ * S3 XML in and out. Values are kept as strings and untrimmed (a key may be "123" or start with a space);
+ * character references (`&#13;`) are decoded because S3 uses them for control characters in keys.
+ */
+const ARRAY_ELEMENTS = new Set(['Contents', 'Upload', 'Deleted', 'Error', 'CommonPrefixes', 'Part']);
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: true,
+  ignoreDeclaration: true,
+  removeNSPrefix: true,
+  // `Error` is an array only inside a DeleteResult; as a root it is the error document itself.
+  isArray: (name, jpath) => ARRAY_ELEMENTS.has(name) && String(jpath) !== 'Error',
+});
+
+export type XmlNode = Record<string, unknown>;
+
+/** Parses an XML document; malformed input (or not XML at all) → BACKEND_ERROR naming the operation. */
+export function parseXml(text: string, operation: string): XmlNode {
+  let doc: unknown;
+  try {
+    doc = parser.parse(text, true);
+  } catch (err) {
+    throw new AttError('BACKEND_ERROR', `S3 ${operation}: the server sent malformed XML`, {
+      cause: err,
+      details: { operation, bodyStart: text.slice(0, 200) },
+    });
+  }
+  if (doc === null || typeof doc !== 'object') {
+    throw new AttError('BACKEND_ERROR', `S3 ${operation}: the server sent malformed XML`, { details: { operation } });
+  }
+  return doc as XmlNode;
+}
+
+/** The root element `name` of a parsed document, or BACKEND_ERROR when the server answered something else. */
+export function rootElement(doc: XmlNode, name: string, operation: string): XmlNode {
+  const root = doc[name];
+  if (root === '' || root === undefined) {
+    if (root === '') return {}; // an empty element like <ListBucketResult/>
+    const got = Object.keys(doc).find((k) => !k.startsWith('#')) ?? 'nothing';
+    throw new AttError('BACKEND_ERROR', `S3 ${operation}: expected <${name}> in the response, got <${got}>`, {
+      details: { operation },
+    });
+  }
+  if (typeof root !== 'object' || root === null) return {};
+  return root as XmlNode;
+}
+
+export function text(node: XmlNode, name: string): string | undefined {
+  const value = node[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && '#text' in value) return String((value as XmlNode)['#text']);
+  return typeof value === 'object' ? '' : String(value);
+}
+
+export function list(node: XmlNode, name: string): XmlNode[] {
+  const value = node[name];
+  if (value === undefined) return [];
+  const items = Array.isArray(value) ? value : [value];
+  return items.map((item) => (typeof item === 'object' && item !== null ? (item as XmlNode) : {}));
+}
+
+export function bool(node: XmlNode, name: string): boolean {
+  return text(node, name)?.trim().toLowerCase() === 'true';
+}
+
+/** A date element, or undefined when missing or unparseable (never a zero date that looks infinitely old). */
+export function date(node: XmlNode, name: string): Date | undefined {
+  const value = text(node, name);
+  if (!value) return undefined;
+  const parsed = new Date(value.trim());
+  return Number.isNaN(parsed.getTime()) ? undefined : parsed;
+}
+
+export function int(node: XmlNode, name: string): number | undefined {
+  const value = text(node, name)?.trim();
+  if (!value || !/^\d+$/.test(value)) return undefined;
+  return Number(value);
+}
+
+/** Escapes text for an XML element body; characters XML 1.0 cannot carry are written as references. */
+export function escapeXml(value: string): string {
+  return value.replace(/[&<>"'\r\t\n]/g, (c) => {
+    switch (c) {
+      case '&':
+        return '&amp;';
+      case '<':
+        return '&lt;';
+      case '>':
+        return '&gt;';
+      case '"':
+        return '&quot;';
+      case "'":
+        return '&apos;';
+      default:
+        return `&#${c.charCodeAt(0)};`;
+    }
+  });
+}
+
+const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+export function deleteObjectsXml(keys: readonly string[]): string {
+  let body = `<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="${S3_NS}"><Quiet>true</Quiet>`;
+  for (const key of keys) body += `<Object><Key>${escapeXml(key)}</Key></Object>`;
+  return `${body}</Delete>`;
+}
+
+export function completeMultipartXml(parts: readonly { partNumber: number; etag: string }[]): string {
+  let body = `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUpload xmlns="${S3_NS}">`;
+  for (const part of parts) {
+    body += `<Part><PartNumber>${part.partNumber}</PartNumber><ETag>${escapeXml(part.etag)}</ETag></Part>`;
+  }
+  return `${body}</CompleteMultipartUpload>`;
+}
