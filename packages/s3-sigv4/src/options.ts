@@ -62,6 +62,8 @@ function isScopeSafe(value: string): boolean {
 /** `2015-08-30T12:36:00.000Z` → `20150830T123600Z` without a regex. */
 export function formatAmzDate(date: Date): string {
   const iso = date.toISOString();
+  // Years outside 0000..9999 format as ±YYYYYY-… and would corrupt the scope.
+  if (iso.length !== 24) throw new SigV4Error('INVALID_DATE', 'date is out of range');
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
 }
 
@@ -93,13 +95,7 @@ export function resolveOptions(options: SignOptions): ResolvedOptions {
     if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
       throw new SigV4Error('INVALID_DATE', 'date must be a valid Date');
     }
-    try {
-      amzDate = formatAmzDate(date);
-    } catch {
-      throw new SigV4Error('INVALID_DATE', 'date is out of range');
-    }
-    // Years outside 0000..9999 format as ±YYYYYY and would corrupt the scope.
-    if (amzDate.length !== 16) throw new SigV4Error('INVALID_DATE', 'date is out of range');
+    amzDate = formatAmzDate(date);
   }
   const isS3 = service === 's3';
   const { uriEscapePath, normalizePath, signedPayload } = options;
