@@ -18,6 +18,8 @@ export interface StoreWriteOptions {
   filename?: string;
   size?: number;
   limit?: number;
+  /** When this attachment expires (the middleware's `expiry` from now). */
+  expiresAt?: Date;
   signal?: AbortSignal;
 }
 

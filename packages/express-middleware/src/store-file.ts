@@ -81,6 +81,7 @@ export async function storeFile(
       filename,
       ...(file.size === undefined ? {} : { size: file.size }),
       ...(Number.isFinite(limits.limit) ? { limit: limits.limit } : {}),
+      expiresAt: meter.expiresAt,
       signal,
     });
   } catch (err) {

@@ -10,6 +10,8 @@ export class VisitorMeter {
   readonly #opts: ResolvedOptions;
   readonly #totalKey: string;
   readonly #bandwidthKey: string;
+  /** When uploads charged by this meter expire: they leave the visitor's total then. */
+  readonly expiresAt: Date;
   readonly #totalExpiresAt: number;
   readonly #bandwidthExpiresAt: number;
   #charged = 0;
@@ -19,6 +21,7 @@ export class VisitorMeter {
     this.#totalKey = `total:${visitor}`;
     this.#bandwidthKey = `bandwidth:${visitor}`;
     this.#totalExpiresAt = now + opts.expiry;
+    this.expiresAt = new Date(this.#totalExpiresAt);
     this.#bandwidthExpiresAt = now + DAY_MS;
   }
 

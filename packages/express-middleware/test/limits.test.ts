@@ -1,0 +1,168 @@
+import http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bytes, eventually, listKeys, startServer, type TestServer } from './fixture.js';
+
+let server: TestServer;
+afterEach(async () => {
+  await server?.close();
+});
+
+const KiB = 1024;
+
+/**
+ * Sends a body chunk by chunk (chunked unless a Content-Length header is given) until the server answers or
+ * `maxBytes` went out; resolves with the answer and how much was written.
+ */
+function streamingUpload(
+  url: string,
+  opts: { headers?: Record<string, string>; chunk?: number; maxBytes: number; sendBody?: boolean },
+): Promise<{ status: number; json: { error?: { code: string } }; written: number }> {
+  const { hostname, port, pathname } = new URL(url);
+  return new Promise((resolve, reject) => {
+    let written = 0;
+    let answered = false;
+    const req = http.request({ host: hostname, port, path: pathname, method: 'POST', headers: opts.headers }, (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString() || '{}'), written });
+        req.destroy();
+      });
+    });
+    req.on('error', (err) => {
+      if (!answered) reject(err);
+    });
+    req.flushHeaders();
+    if (opts.sendBody === false) return;
+    const chunk = bytes(opts.chunk ?? 64 * KiB);
+    const pump = () => {
+      while (!answered && written < opts.maxBytes) {
+        written += chunk.length;
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      if (!answered) req.end();
+    };
+    pump();
+  });
+}
+
+describe('limits while streaming', () => {
+  it('a Content-Length over the file limit is refused on the headers alone', async () => {
+    server = await startServer({ fileSizeLimit: 100 * KiB });
+    const res = await streamingUpload(`${server.base}/`, {
+      headers: { 'content-length': String(1024 * 1024 * 1024) },
+      maxBytes: 0,
+      sendBody: false,
+    });
+    expect(res.status).toBe(413);
+    expect(res.json.error?.code).toBe('TOO_LARGE');
+    expect(server.calls.put).toBe(0);
+  });
+
+  it('a chunked body crossing the file limit is cut with 413, nothing kept, size unchanged', async () => {
+    server = await startServer({ fileSizeLimit: 100 * KiB });
+    const res = await streamingUpload(`${server.base}/`, { maxBytes: 3 * 1024 * KiB });
+    expect(res.status).toBe(413);
+    expect(res.json.error?.code).toBe('TOO_LARGE');
+    expect(await eventually(() => server.store.size === 0)).toBe(true);
+    expect(await listKeys(server.backend)).toEqual([]);
+  });
+
+  it('a fast fetch client still gets its 413 with and without Content-Length', async () => {
+    server = await startServer({ fileSizeLimit: 64 * KiB });
+    const body = bytes(2 * 1024 * KiB);
+    const withLength = await fetch(`${server.base}/`, { method: 'POST', body });
+    expect(withLength.status).toBe(413);
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 32; i++) controller.enqueue(body.subarray(i * 64 * KiB, (i + 1) * 64 * KiB));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${server.base}/`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect((await chunked.json()).error.code).toBe('TOO_LARGE');
+    expect(await listKeys(server.backend)).toEqual([]);
+  });
+
+  it('multipart: a file over the limit fails the whole request and removes the files before it', async () => {
+    server = await startServer({ fileSizeLimit: 100 * KiB });
+    const form = new FormData();
+    form.append('file', new Blob([bytes(50 * KiB)]), 'small.bin');
+    form.append('file', new Blob([bytes(300 * KiB)]), 'big.bin');
+    const res = await fetch(`${server.base}/`, { method: 'POST', body: form });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe('TOO_LARGE');
+    expect(await eventually(() => server.store.size === 0)).toBe(true);
+    expect(await listKeys(server.backend)).toEqual([]);
+  });
+
+  it('visitor total size: 413 once the visitor holds too much, with and without Content-Length', async () => {
+    server = await startServer({ visitorTotalSizeLimit: 100 * KiB });
+    const first = await fetch(`${server.base}/`, { method: 'POST', body: bytes(60 * KiB) });
+    expect(first.status).toBe(201);
+    const second = await fetch(`${server.base}/`, { method: 'POST', body: bytes(60 * KiB) });
+    expect(second.status).toBe(413);
+    expect((await second.json()).error.code).toBe('TOO_LARGE');
+    const chunked = await streamingUpload(`${server.base}/`, { maxBytes: 60 * KiB, chunk: 4 * KiB });
+    expect(chunked.status).toBe(413);
+    const fits = await fetch(`${server.base}/`, { method: 'POST', body: bytes(30 * KiB) });
+    expect(fits.status).toBe(201);
+    expect(server.store.size).toBe(90 * KiB);
+  });
+
+  it('visitor daily bandwidth covers uploads and downloads: 429 when used up', async () => {
+    server = await startServer({ visitorDailyBandwidth: 100 * KiB });
+    const up = await fetch(`${server.base}/`, { method: 'POST', body: bytes(60 * KiB) });
+    expect(up.status).toBe(201);
+    const { url } = await up.json();
+    const down = await fetch(url);
+    expect(down.status).toBe(429);
+    expect((await down.json()).error.code).toBe('RATE_LIMITED');
+    const small = await fetch(url, { headers: { range: 'bytes=0-1023' } });
+    expect(small.status).toBe(206);
+    const tooMuch = await fetch(`${server.base}/`, { method: 'POST', body: bytes(60 * KiB) });
+    expect(tooMuch.status).toBe(429);
+  });
+
+  it('store full: 507 QUOTA_EXCEEDED with and without Content-Length', async () => {
+    server = await startServer({}, { totalSizeLimit: 100 * KiB });
+    expect((await fetch(`${server.base}/`, { method: 'POST', body: bytes(80 * KiB) })).status).toBe(201);
+    const withLength = await fetch(`${server.base}/`, { method: 'POST', body: bytes(40 * KiB) });
+    expect(withLength.status).toBe(507);
+    expect((await withLength.json()).error.code).toBe('QUOTA_EXCEEDED');
+    const chunked = await streamingUpload(`${server.base}/`, { maxBytes: 40 * KiB, chunk: 4 * KiB });
+    expect(chunked.status).toBe(507);
+    expect(chunked.json.error?.code).toBe('QUOTA_EXCEEDED');
+    expect(await eventually(() => server.store.size === 80 * KiB)).toBe(true);
+  });
+
+  it('rate limit: 429 with Retry-After once the burst is spent', async () => {
+    server = await startServer({ rateLimit: { burst: 3, refillMs: 60_000 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await fetch(`${server.base}/nothing`)).status);
+    expect(statuses).toEqual([404, 404, 404, 429]);
+    const res = await fetch(`${server.base}/nothing`);
+    expect(res.headers.get('retry-after')).toBe('60');
+    expect((await res.json()).error.code).toBe('RATE_LIMITED');
+  });
+
+  it('a client that disconnects mid-upload leaves no object and the store size restored', async () => {
+    server = await startServer({ fileSizeLimit: 64 * 1024 * KiB });
+    const { hostname, port } = new URL(server.url);
+    const req = http.request({ host: hostname, port, path: '/attachments/', method: 'POST' });
+    req.on('error', () => {});
+    const chunk = bytes(64 * KiB);
+    for (let i = 0; i < 16; i++) {
+      if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
+    }
+    expect(await eventually(() => server.store.size > 0, 5000)).toBe(true);
+    req.destroy();
+    expect(await eventually(() => server.store.size === 0, 500)).toBe(true);
+    expect(await listKeys(server.backend)).toEqual([]);
+  });
+});
