@@ -1,8 +1,32 @@
-// Placeholder until the middleware lands: prints the workspace packages.
-import { readdirSync, readFileSync } from 'node:fs';
+// `pnpm start`: an upload page and the attachments API on http://localhost:3000, files in ./data.
+// ATT_STORAGE=s3://KEY:SECRET@BUCKET/PREFIX?region=…&endpoint=… switches to S3 (or any registered scheme).
+import { createApp } from './app.js';
 
-const root = new URL('../../../packages/', import.meta.url);
-for (const dir of readdirSync(root)) {
-  const pkg = JSON.parse(readFileSync(new URL(`${dir}/package.json`, root), 'utf8'));
-  console.log(`${pkg.name.padEnd(28)} ${pkg.description}`);
+const port = Number(process.env.PORT ?? 3000);
+const storage = process.env.ATT_STORAGE || undefined;
+
+let app;
+let store;
+try {
+  ({ app, store } = createApp({ storage }));
+} catch (err) {
+  console.error(`Cannot start: ${err.message}`);
+  process.exit(1);
+}
+
+// Reconcile in the background: expired objects and stale incomplete uploads are deleted every 15 minutes.
+store.startCleanup();
+
+const server = app.listen(port, () => {
+  // Only the scheme is printed: storage URLs can carry credentials.
+  const scheme = storage && /^([a-z][a-z0-9+.-]+):/i.exec(storage)?.[1];
+  const where = scheme ? `the ${scheme}: backend` : (storage ?? 'the ./data directory');
+  console.log(`att example listening on http://localhost:${server.address().port}/ (files in ${where})`);
+});
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    server.close();
+    store.close().finally(() => process.exit(0));
+  });
 }
