@@ -33,6 +33,15 @@ export interface PresignPutOptions {
 
 type Signal = { signal?: AbortSignal };
 
+export interface ListObjectsOptions extends Signal {
+  /** Only keys starting with this (relative to the client's prefix). */
+  prefix?: string;
+  /** Only keys after this one (relative), in S3's byte order. */
+  startAfter?: string;
+  /** Keys per ListObjectsV2 page, 1..1000 (server default 1000). */
+  pageSize?: number;
+}
+
 /**
  * A small S3 client fixed to one bucket and one prefix: every key it takes and returns is relative to the prefix,
  * and nothing outside the prefix is ever listed, deleted or aborted. No AWS SDK; requests are signed with
@@ -131,13 +140,13 @@ export class S3Client {
   }
 
   /** Objects under the prefix (plus `prefix`), streamed page by page; keys relative to the client's prefix. */
-  listObjects(options: { prefix?: string; startAfter?: string } & Signal = {}): AsyncGenerator<ListedObject> {
-    return listObjects(this.#transport, this.#scope(options.signal), options.prefix ?? '', options.startAfter);
+  listObjects(options: ListObjectsOptions = {}): AsyncGenerator<ListedObject> {
+    return listObjects(this.#transport, this.#scope(options), options.prefix ?? '', options.startAfter);
   }
 
   /** Pending multipart uploads under the prefix (plus `prefix`). */
-  listMultipartUploads(options: { prefix?: string } & Signal = {}): AsyncGenerator<PendingUpload> {
-    return listUploads(this.#transport, this.#scope(options.signal), options.prefix ?? '');
+  listMultipartUploads(options: { prefix?: string; pageSize?: number } & Signal = {}): AsyncGenerator<PendingUpload> {
+    return listUploads(this.#transport, this.#scope(options), options.prefix ?? '');
   }
 
   async abortMultipartUpload(key: string, uploadId: string, options: Signal = {}): Promise<void> {
@@ -218,8 +227,12 @@ export class S3Client {
     await this.#transport.close();
   }
 
-  #scope(signal: AbortSignal | undefined) {
-    return { root: this.#root, signal };
+  #scope(options: { signal?: AbortSignal; pageSize?: number }) {
+    const { pageSize } = options;
+    if (pageSize !== undefined && (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > 1000)) {
+      throw new AttError('INVALID_REQUEST', 'pageSize must be an integer in 1..1000');
+    }
+    return { root: this.#root, signal: options.signal, pageSize };
   }
 }
 

@@ -89,8 +89,8 @@ export function normalizePrefix(prefix: string | undefined): string {
   return prefix.replace(/^\/+|\/+$/g, '');
 }
 
-// Bucket names as S3 allows them (3–63 chars) plus the legacy upper-case/underscore names older stores accept.
-const BUCKET_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/;
+// Bucket names as S3 allows them, loosely: other stores accept upper case, underscores and short names.
+const BUCKET_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
 export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
   if (config === null || typeof config !== 'object') throw invalidConfig('config', 'must be an object');

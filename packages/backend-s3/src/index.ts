@@ -1,5 +1,12 @@
 export { s3Backend } from './backend.js';
-export type { ListedObject, PendingUpload, PresignGetOptions, PresignPutOptions, PutObjectOptions } from './client.js';
+export type {
+  ListedObject,
+  ListObjectsOptions,
+  PendingUpload,
+  PresignGetOptions,
+  PresignPutOptions,
+  PutObjectOptions,
+} from './client.js';
 export { S3Client } from './client.js';
 export type { S3ClientConfig, S3Credentials, S3CredentialsProvider } from './config.js';
 export { type S3BackendPlugin, type S3PluginOptions, s3Plugin } from './plugin.js';

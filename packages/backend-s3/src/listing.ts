@@ -21,6 +21,8 @@ export interface PendingUpload {
 export interface ListScope {
   /** The configured prefix plus `/` ('' without one): stripped from every returned key. */
   root: string;
+  /** Entries per page (max-keys / max-uploads); the server default (1000) when undefined. */
+  pageSize?: number | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -49,6 +51,7 @@ export async function* listObjects(
   let token: string | undefined;
   for (;;) {
     const query: Record<string, string> = { 'list-type': '2', prefix: scope.root + prefix };
+    if (scope.pageSize !== undefined) query['max-keys'] = String(scope.pageSize);
     if (token !== undefined) query['continuation-token'] = token;
     else if (startAfter !== undefined) query['start-after'] = scope.root + startAfter;
     const response = await transport.send(
@@ -83,6 +86,7 @@ export async function* listUploads(transport: S3Transport, scope: ListScope, pre
   let uploadIdMarker: string | undefined;
   for (;;) {
     const query: Record<string, string> = { uploads: '', prefix: scope.root + prefix };
+    if (scope.pageSize !== undefined) query['max-uploads'] = String(scope.pageSize);
     if (keyMarker !== undefined) query['key-marker'] = keyMarker;
     if (uploadIdMarker !== undefined) query['upload-id-marker'] = uploadIdMarker;
     const response = await transport.send(

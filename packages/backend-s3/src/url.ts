@@ -57,6 +57,9 @@ export function parseS3Url(url: string): S3ClientConfig {
   if (schemeMatch?.[1]?.toLowerCase() !== 's3') {
     throw invalidConfig('url', `must start with s3:// (got ${schemeMatch ? `'${schemeMatch[1]}:'` : 'no scheme'})`);
   }
+  if (/^s3:\/\/(?:[^@/?#]*@)?(?:[/?#]|$)/i.test(url)) {
+    throw invalidConfig('bucket', 'is required (the host part of the URL)');
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);
