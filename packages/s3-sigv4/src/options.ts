@@ -59,12 +59,21 @@ function isScopeSafe(value: string): boolean {
   return true;
 }
 
+// One-entry memo: signing bursts happen within the same second, and toISOString is a measurable share of a
+// signature. Keyed by whole seconds since the epoch, since that is all the format carries.
+let memoSecond = Number.NaN;
+let memoAmzDate = '';
+
 /** `2015-08-30T12:36:00.000Z` → `20150830T123600Z` without a regex. */
 export function formatAmzDate(date: Date): string {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second === memoSecond) return memoAmzDate;
   const iso = date.toISOString();
   // Years outside 0000..9999 format as ±YYYYYY-… and would corrupt the scope.
   if (iso.length !== 24) throw new SigV4Error('INVALID_DATE', 'date is out of range');
-  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  memoAmzDate = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  memoSecond = second;
+  return memoAmzDate;
 }
 
 export function resolveOptions(options: SignOptions): ResolvedOptions {

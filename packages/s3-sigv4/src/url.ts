@@ -44,10 +44,6 @@ function isHostChar(c: number): boolean {
  */
 export function parseUrl(url: string): ParsedUrl {
   if (typeof url !== 'string' || url.length === 0) invalid('expected a non-empty string');
-  for (let i = 0; i < url.length; i++) {
-    const c = url.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) invalid('control characters are not allowed');
-  }
   const schemeEnd = url.indexOf('://');
   if (schemeEnd <= 0) invalid('expected an absolute http:// or https:// url');
   const scheme = url.slice(0, schemeEnd).toLowerCase();
@@ -89,12 +85,15 @@ export function parseUrl(url: string): ParsedUrl {
   hostname = hostname.toLowerCase();
   const host = port === '' || port === defaultPort ? hostname : `${hostname}:${port}`;
 
-  let pathEnd = authorityEnd;
-  while (pathEnd < url.length) {
-    const c = url.charCodeAt(pathEnd);
-    if (c === 0x3f || c === 0x23) break; // ? #
-    pathEnd++;
+  // One pass over path, query and fragment: find where the path ends and refuse control characters
+  // (the scheme and authority were checked character by character above).
+  let pathEnd = -1;
+  for (let i = authorityEnd; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) invalid('control characters are not allowed');
+    if (pathEnd === -1 && (c === 0x3f || c === 0x23)) pathEnd = i; // ? #
   }
+  if (pathEnd === -1) pathEnd = url.length;
   const path = pathEnd === authorityEnd ? '/' : url.slice(authorityEnd, pathEnd);
   let query = '';
   if (url.charCodeAt(pathEnd) === 0x3f) {
