@@ -9,3 +9,29 @@ export type {
 } from './backend.js';
 export type { AttErrorCode, AttErrorOptions } from './errors.js';
 export { AttError, ERROR_CODES, isAttError } from './errors.js';
+export { checkObjectMetadata, MAX_METADATA_BYTES } from './object-metadata.js';
+export {
+  type BackendPlugin,
+  BackendRegistry,
+  createBackend,
+  defaultRegistry,
+  defineBackend,
+  registerBackend,
+  toBackendUrl,
+} from './registry.js';
+export { type Attachment, DEFAULT_CONTENT_TYPE } from './store/attachment.js';
+export type { CleanupResult } from './store/cleanup.js';
+export { MemorySizeLedger, type SizeLedger } from './store/ledger.js';
+export { DEFAULT_ID_PATTERN, type StoreLogger, type StoreOptions } from './store/options.js';
+export { createStore, type ReadResult, Store, type SyncResult, type WriteOptions } from './store/store.js';
+export {
+  abortError,
+  type ByteSource,
+  type MeterOptions,
+  meter,
+  raceAbort,
+  readAll,
+  resolveRange,
+  throwIfAborted,
+  toReadable,
+} from './streams.js';

@@ -1,1 +1,3 @@
-export {};
+export { describeBackendConformance } from './conformance.js';
+export type { BackendFactory, ConformanceCapabilities, ConformanceOptions } from './harness.js';
+export { createMemoryBackend, type MemoryBackendOptions } from './memory-backend.js';

@@ -1,0 +1,296 @@
+/**
+ * A Backend on a local directory.
+ *
+ * Layout inside `dir`: objects at `<key>` (keys with `/` become sub-directories), uploads in progress in
+ * `.att-tmp/`, metadata sidecars in `.att-meta/` (see sidecar.ts). A put streams into a temp file, optionally
+ * fsyncs it, writes the sidecar, and only then renames the file onto its key: readers see the old object or the
+ * whole new one, never a part. With `fsync` (the default) the file and its directory are flushed before put
+ * resolves, so an acknowledged write survives a crash.
+ */
+import { randomUUID } from 'node:crypto';
+import { type FileHandle, lstat, mkdir, open, opendir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  AttError,
+  type Backend,
+  checkObjectMetadata,
+  type GetOptions,
+  type GetResult,
+  isAttError,
+  type ListOptions,
+  meter,
+  type ObjectInfo,
+  type PutOptions,
+  resolveRange,
+  throwIfAborted,
+} from '@att/store-core';
+import { errnoOf, fsError, isMissing, notFound } from './fs-errors.js';
+import { keySegments, keyToPath, META_DIR, TMP_DIR } from './keys.js';
+import { dropSidecar, readSidecar, type Sidecar, sidecarPath, writeSidecar } from './sidecar.js';
+
+export interface FsBackendOptions {
+  /** Directory that holds the objects (created on first write, mode 0700). */
+  dir: string;
+  /** Flush file and directory to disk before a put resolves. Default true. */
+  fsync?: boolean;
+  /** Chunk size of read streams. Default 256 KiB. */
+  readChunkSize?: number;
+}
+
+const DEFAULT_READ_CHUNK = 256 * 1024;
+
+async function fsyncDir(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    // Some platforms (Windows) cannot open or sync directories; the file itself was synced already.
+    const code = errnoOf(err);
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw err;
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function removeQuietly(file: string): Promise<void> {
+  await unlink(file).catch(() => {});
+}
+
+function toInfo(key: string, size: number, mtime: Date, sidecar: Sidecar | undefined): ObjectInfo {
+  const info: ObjectInfo = { key, size, lastModified: mtime, metadata: { ...sidecar?.metadata } };
+  if (sidecar?.contentType !== undefined) info.contentType = sidecar.contentType;
+  return info;
+}
+
+export class FsBackend implements Backend {
+  readonly root: string;
+  readonly #fsync: boolean;
+  readonly #readChunk: number;
+  #ready: Promise<void> | undefined;
+
+  constructor(options: FsBackendOptions) {
+    this.root = path.resolve(options.dir);
+    this.#fsync = options.fsync ?? true;
+    this.#readChunk = options.readChunkSize ?? DEFAULT_READ_CHUNK;
+  }
+
+  /** Creates the directory and att's folders once. A failure is not cached, so the next call tries again. */
+  #prepare(): Promise<void> {
+    this.#ready ??= (async () => {
+      await mkdir(path.join(this.root, TMP_DIR), { recursive: true, mode: 0o700 });
+      await mkdir(path.join(this.root, META_DIR), { recursive: true, mode: 0o700 });
+    })().catch((err) => {
+      this.#ready = undefined;
+      throw fsError('create the storage directory', err);
+    });
+    return this.#ready;
+  }
+
+  async put(key: string, body: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<ObjectInfo> {
+    const target = keyToPath(this.root, key);
+    checkObjectMetadata(options.metadata);
+    throwIfAborted(options.signal, 'upload');
+    await this.#prepare();
+    const temp = path.join(this.root, TMP_DIR, randomUUID());
+    const tempData = `${temp}.data`;
+    const tempMeta = `${temp}.meta`;
+    let handle: FileHandle | undefined;
+    let published = false;
+    try {
+      const file = await open(tempData, 'wx', 0o600).catch((err) => Promise.reject(fsError('create a temp file', err)));
+      handle = file;
+      const metered = meter(body, { signal: options.signal, expectedSize: options.size });
+      // Errors from the body (its own, ABORTED, SIZE_MISMATCH, a Store limit) propagate unchanged.
+      for await (const chunk of metered) {
+        await file.write(chunk).catch((err) => Promise.reject(fsError('write an object', err)));
+      }
+      if (this.#fsync) await file.sync().catch((err) => Promise.reject(fsError('flush an object', err)));
+      const stats = await file.stat();
+      await file.close();
+      handle = undefined;
+      throwIfAborted(options.signal, 'upload');
+
+      const sidecar: Sidecar = { key, metadata: { ...options.metadata } };
+      if (options.contentType !== undefined) sidecar.contentType = options.contentType;
+      await writeSidecar(tempMeta, sidecarPath(this.root, stats.ino), sidecar, this.#fsync).catch((err) =>
+        Promise.reject(fsError('write object metadata', err)),
+      );
+      const previous = await lstat(target).catch(() => undefined);
+      await this.#publish(tempData, target);
+      published = true;
+      if (previous?.isFile() && previous.ino !== stats.ino) await dropSidecar(this.root, previous.ino, key);
+      if (this.#fsync) {
+        await fsyncDir(path.dirname(target));
+        await fsyncDir(path.join(this.root, META_DIR));
+      }
+      return toInfo(key, stats.size, stats.mtime, sidecar);
+    } catch (err) {
+      if (!published) {
+        await handle?.close().catch(() => {});
+        await removeQuietly(tempData);
+        await removeQuietly(tempMeta);
+      }
+      throw isAttError(err) || published || !errnoOf(err) ? err : fsError('store an object', err);
+    }
+  }
+
+  /** Renames the finished temp file onto its key, creating parent folders (once more if a delete raced us). */
+  async #publish(tempData: string, target: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (path.dirname(target) !== this.root) await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+        await rename(tempData, target);
+        return;
+      } catch (err) {
+        if (attempt < 2 && isMissing(err)) continue;
+        throw fsError('publish an object', err);
+      }
+    }
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<GetResult> {
+    const file = keyToPath(this.root, key);
+    throwIfAborted(options.signal, 'download');
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'r');
+    } catch (err) {
+      throw fsError('open an object', err);
+    }
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw notFound();
+      const info = toInfo(key, stats.size, stats.mtime, await readSidecar(this.root, stats.ino, key));
+      const range = options.range ? resolveRange(options.range, stats.size) : undefined;
+      // Positioned reads (pread) from the open handle: the range never depends on a shared file offset.
+      const body = handle.createReadStream({
+        start: range?.start ?? 0,
+        ...(range ? { end: range.end } : {}),
+        highWaterMark: this.#readChunk,
+        autoClose: true,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return range ? { info, body, range } : { info, body };
+    } catch (err) {
+      await handle.close().catch(() => {});
+      throw isAttError(err) ? err : fsError('read an object', err);
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo> {
+    const file = keyToPath(this.root, key);
+    try {
+      const stats = await stat(file);
+      if (!stats.isFile()) throw notFound();
+      return toInfo(key, stats.size, stats.mtime, await readSidecar(this.root, stats.ino, key));
+    } catch (err) {
+      throw isAttError(err) ? err : fsError('stat an object', err);
+    }
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    const files = keys.map((key) => [key, keyToPath(this.root, key)] as const);
+    for (const [key, file] of files) {
+      try {
+        const stats = await lstat(file);
+        if (!stats.isFile()) continue;
+        await unlink(file);
+        await dropSidecar(this.root, stats.ino, key);
+        await this.#pruneEmptyParents(file);
+      } catch (err) {
+        if (!isMissing(err)) throw fsError('delete an object', err);
+      }
+    }
+  }
+
+  /** Removes folders a delete left empty, up to (not including) the root. */
+  async #pruneEmptyParents(file: string): Promise<void> {
+    for (let dir = path.dirname(file); dir !== this.root && dir.startsWith(this.root + path.sep); ) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // not empty (or already gone): stop climbing
+      }
+      dir = path.dirname(dir);
+    }
+  }
+
+  async *list(options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    const prefix = options.prefix ?? '';
+    yield* this.#walk(this.root, '', prefix, options.signal);
+  }
+
+  async *#walk(dir: string, keyPrefix: string, prefix: string, signal?: AbortSignal): AsyncGenerator<ObjectInfo> {
+    let entries: AsyncIterable<import('node:fs').Dirent>;
+    try {
+      entries = await opendir(dir, { bufferSize: 128 });
+    } catch (err) {
+      if (isMissing(err)) return;
+      throw fsError('list objects', err);
+    }
+    for await (const entry of entries) {
+      throwIfAborted(signal, 'listing');
+      if (keyPrefix === '' && (entry.name === TMP_DIR || entry.name === META_DIR)) continue;
+      const key = keyPrefix + entry.name;
+      if (entry.isDirectory()) {
+        const folder = `${key}/`;
+        // Descend only where keys under the prefix can live.
+        if (folder.startsWith(prefix) || prefix.startsWith(folder)) {
+          yield* this.#walk(path.join(dir, entry.name), folder, prefix, signal);
+        }
+      } else if (entry.isFile() && key.startsWith(prefix) && this.#isKey(key)) {
+        try {
+          const stats = await stat(path.join(dir, entry.name));
+          yield toInfo(key, stats.size, stats.mtime, await readSidecar(this.root, stats.ino, key));
+        } catch (err) {
+          if (!isMissing(err)) throw fsError('list objects', err); // deleted while listing: skip it
+        }
+      }
+    }
+  }
+
+  /** Files whose names no key can produce (dropped there by hand) are not objects; they are not listed. */
+  #isKey(key: string): boolean {
+    try {
+      keySegments(key);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async cleanupIncomplete(olderThan: Date): Promise<number> {
+    const tmp = path.join(this.root, TMP_DIR);
+    let removed = 0;
+    let entries: AsyncIterable<import('node:fs').Dirent>;
+    try {
+      entries = await opendir(tmp, { bufferSize: 128 });
+    } catch (err) {
+      if (isMissing(err)) return 0;
+      throw fsError('list temp files', err);
+    }
+    for await (const entry of entries) {
+      const file = path.join(tmp, entry.name);
+      try {
+        const stats = await stat(file);
+        // A temp file is touched by every write, so a live upload stays newer than any sane cutoff.
+        if (stats.mtime < olderThan) {
+          await unlink(file);
+          if (entry.name.endsWith('.data')) removed += 1;
+        }
+      } catch (err) {
+        if (!isMissing(err)) throw fsError('remove a temp file', err);
+      }
+    }
+    return removed;
+  }
+}
+
+/** Creates a directory backend (synchronously; the directory is created on first write). */
+export function fsBackend(options: FsBackendOptions): FsBackend {
+  if (!options || typeof options.dir !== 'string' || options.dir.length === 0) {
+    throw new AttError('INVALID_CONFIG', 'fsBackend needs { dir: string }');
+  }
+  return new FsBackend(options);
+}

@@ -1,0 +1,134 @@
+/**
+ * One cleanup pass over a streamed listing: expired objects go at once, objects older than the grace period are
+ * asked of `isReferenced` a page at a time and deleted when unreferenced, then stale incomplete uploads are
+ * aborted. A failing page (isReferenced or delete) is logged and counted, and the pass goes on. When the listing
+ * completes, the pass also reconciles the store's size with what it saw.
+ */
+import type { Backend, ObjectInfo } from '../backend.js';
+import { expiryOf } from './attachment.js';
+import type { KeyedLock } from './keyed-lock.js';
+import type { StoreLogger } from './options.js';
+import type { Reconciler } from './reconcile.js';
+
+export interface CleanupResult {
+  /** Objects listed with a valid id. */
+  scanned: number;
+  expired: number;
+  orphans: number;
+  /** Incomplete uploads aborted (temp files, multipart uploads). */
+  incomplete: number;
+  bytesFreed: number;
+  /** Failures survived during the pass (each also logged). */
+  errors: number;
+}
+
+export interface CleanupContext {
+  backend: Backend;
+  lock: KeyedLock;
+  now: () => number;
+  expiry: number | undefined;
+  isReferenced: ((ids: string[]) => Promise<Iterable<string>>) | undefined;
+  orphanGracePeriod: number;
+  staleUploadAge: number;
+  pageSize: number;
+  logger: StoreLogger;
+}
+
+/** What the pass needs from the Store it cleans. */
+export interface CleanupHost {
+  isValidId(key: string): boolean;
+  beginPass(): Reconciler;
+  endPass(reconciler: Reconciler): void;
+  applyReconcile(reconciler: Reconciler): unknown;
+  deleted(id: string, size: number): void;
+}
+
+export async function runCleanup(host: CleanupHost, ctx: CleanupContext): Promise<CleanupResult> {
+  const result: CleanupResult = { scanned: 0, expired: 0, orphans: 0, incomplete: 0, bytesFreed: 0, errors: 0 };
+  const started = ctx.now();
+  const orphanCutoff = started - ctx.orphanGracePeriod;
+  const reconciler = host.beginPass();
+  const fail = (message: string, err: unknown, details: Record<string, unknown> = {}) => {
+    result.errors += 1;
+    ctx.logger.warn(message, { ...details, error: err instanceof Error ? err.message : String(err) });
+  };
+
+  /** Deletes listed objects no write touched since; ids locked by a running write are left for the next pass. */
+  const deleteListed = async (infos: ObjectInfo[], kind: 'expired' | 'orphans') => {
+    const candidates = infos.filter((info) => !reconciler.wasTouched(info.key));
+    const { taken, release } = ctx.lock.tryLockAll(candidates.map((info) => info.key));
+    try {
+      if (taken.length === 0) return;
+      await ctx.backend.delete(taken);
+      const sizes = new Map(candidates.map((info) => [info.key, info.size]));
+      for (const id of taken) {
+        const size = sizes.get(id) ?? 0;
+        host.deleted(id, size);
+        result[kind] += 1;
+        result.bytesFreed += size;
+      }
+    } catch (err) {
+      fail(`cleanup could not delete ${kind}`, err, { count: taken.length });
+    } finally {
+      release();
+    }
+  };
+
+  const checkOrphans = async (page: ObjectInfo[]) => {
+    if (!ctx.isReferenced || page.length === 0) return;
+    let referenced: Set<string>;
+    try {
+      referenced = new Set(await ctx.isReferenced(page.map((info) => info.key)));
+    } catch (err) {
+      fail('cleanup: isReferenced failed for a page; skipping it', err, { count: page.length });
+      return;
+    }
+    await deleteListed(
+      page.filter((info) => !referenced.has(info.key)),
+      'orphans',
+    );
+  };
+
+  let expired: ObjectInfo[] = [];
+  let maybeOrphans: ObjectInfo[] = [];
+  let listed = false;
+  try {
+    for await (const info of ctx.backend.list()) {
+      if (!host.isValidId(info.key)) continue;
+      result.scanned += 1;
+      reconciler.count(info.key, info.size);
+      const expiresAt = expiryOf(info, ctx.expiry);
+      const modified = info.lastModified?.getTime() ?? Number.NaN;
+      if (expiresAt && expiresAt.getTime() <= started) {
+        expired.push(info);
+        if (expired.length >= ctx.pageSize) {
+          await deleteListed(expired, 'expired');
+          expired = [];
+        }
+      } else if (ctx.isReferenced && Number.isFinite(modified) && modified <= orphanCutoff) {
+        // An unknown modification time counts as young: never delete what we cannot date.
+        maybeOrphans.push(info);
+        if (maybeOrphans.length >= ctx.pageSize) {
+          await checkOrphans(maybeOrphans);
+          maybeOrphans = [];
+        }
+      }
+    }
+    listed = true;
+  } catch (err) {
+    fail('cleanup: listing failed; the pass continues with what it has', err);
+  }
+  try {
+    await deleteListed(expired, 'expired');
+    await checkOrphans(maybeOrphans);
+    if (listed) host.applyReconcile(reconciler);
+  } finally {
+    host.endPass(reconciler);
+  }
+  try {
+    result.incomplete = await ctx.backend.cleanupIncomplete(new Date(started - ctx.staleUploadAge));
+  } catch (err) {
+    fail('cleanup: aborting stale incomplete uploads failed', err);
+  }
+  return result;
+}

@@ -1,0 +1,49 @@
+/**
+ * Runs cleanup passes on a timer: one pass at a time (the next is scheduled only after the previous settles, so a
+ * slow backend can never stack passes), unref'd so it never keeps the process alive.
+ */
+import type { StoreLogger } from './options.js';
+
+export class Scheduler {
+  readonly #pass: () => Promise<unknown>;
+  readonly #logger: StoreLogger;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #active = false;
+  #interval = 0;
+
+  constructor(pass: () => Promise<unknown>, logger: StoreLogger) {
+    this.#pass = pass;
+    this.#logger = logger;
+  }
+
+  start(intervalMs: number): void {
+    this.#interval = intervalMs;
+    if (this.#active) return;
+    this.#active = true;
+    this.#schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.#active = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  #schedule(delay: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#running = this.#pass()
+        .then(
+          () => {},
+          (err: unknown) => this.#logger.warn('cleanup pass failed', { error: String(err) }),
+        )
+        .finally(() => {
+          this.#running = undefined;
+          if (this.#active) this.#schedule(this.#interval);
+        });
+    }, delay);
+    this.#timer.unref();
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * A complete Backend that keeps objects in memory. It passes the conformance suite and is the reference example
+ * for writing a backend: every rule of the contract is visible here in a few lines.
+ */
+import type { Backend, GetOptions, GetResult, ListOptions, ObjectInfo, PutOptions } from '../backend.js';
+import { AttError } from '../errors.js';
+import { checkObjectMetadata } from '../object-metadata.js';
+import { meter, resolveRange, throwIfAborted, toReadable } from '../streams.js';
+
+interface StoredObject {
+  data: Buffer;
+  info: ObjectInfo;
+}
+
+export interface MemoryBackendOptions {
+  /** Size of the chunks `get` streams out. Default 64 KiB. */
+  chunkSize?: number;
+}
+
+function checkKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 1024 || key.includes('\0')) {
+    throw new AttError('INVALID_ID', 'invalid key');
+  }
+}
+
+function copyInfo(info: ObjectInfo): ObjectInfo {
+  return { ...info, lastModified: new Date(info.lastModified), metadata: { ...info.metadata } };
+}
+
+function* chunksOf(data: Buffer, size: number): Generator<Buffer> {
+  for (let offset = 0; offset < data.length; offset += size) yield data.subarray(offset, offset + size);
+}
+
+export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend {
+  const chunkSize = options.chunkSize ?? 64 * 1024;
+  const objects = new Map<string, StoredObject>();
+
+  function find(key: string): StoredObject {
+    checkKey(key);
+    const found = objects.get(key);
+    if (!found) throw new AttError('NOT_FOUND', 'object not found');
+    return found;
+  }
+
+  return {
+    async put(key: string, body: AsyncIterable<Uint8Array>, put: PutOptions = {}): Promise<ObjectInfo> {
+      checkKey(key);
+      checkObjectMetadata(put.metadata);
+      // Collect first, publish last: a failed or aborted body never becomes visible, and an old object survives.
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of meter(body, { signal: put.signal, expectedSize: put.size })) chunks.push(chunk);
+      throwIfAborted(put.signal, 'upload');
+      const data = Buffer.concat(chunks);
+      const info: ObjectInfo = {
+        key,
+        size: data.length,
+        lastModified: new Date(),
+        metadata: { ...put.metadata },
+        ...(put.contentType === undefined ? {} : { contentType: put.contentType }),
+      };
+      objects.set(key, { data, info });
+      return copyInfo(info);
+    },
+
+    async get(key: string, get: GetOptions = {}): Promise<GetResult> {
+      throwIfAborted(get.signal, 'download');
+      const { data, info } = find(key);
+      if (!get.range) return { info: copyInfo(info), body: toReadable(chunksOf(Buffer.from(data), chunkSize)) };
+      const range = resolveRange(get.range, data.length);
+      const slice = Buffer.from(data.subarray(range.start, range.end + 1));
+      return { info: copyInfo(info), body: toReadable(chunksOf(slice, chunkSize)), range };
+    },
+
+    async head(key: string): Promise<ObjectInfo> {
+      return copyInfo(find(key).info);
+    },
+
+    async delete(keys: string[]): Promise<void> {
+      for (const key of keys) checkKey(key);
+      for (const key of keys) objects.delete(key);
+    },
+
+    async *list(list: ListOptions = {}): AsyncIterable<ObjectInfo> {
+      const prefix = list.prefix ?? '';
+      // Map iteration tolerates concurrent changes, so the listing streams without copying the key set.
+      for (const { info } of objects.values()) {
+        throwIfAborted(list.signal, 'listing');
+        if (info.key.startsWith(prefix)) yield copyInfo(info);
+      }
+    },
+
+    async cleanupIncomplete(): Promise<number> {
+      // Nothing is ever half-written here: bodies are collected before they are published.
+      return 0;
+    },
+  };
+}

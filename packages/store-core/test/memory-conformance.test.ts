@@ -1,0 +1,3 @@
+import { createMemoryBackend, describeBackendConformance } from '../src/testing/index.js';
+
+describeBackendConformance('memory', () => createMemoryBackend());

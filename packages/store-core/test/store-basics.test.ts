@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { createStore, isAttError } from '../src/index.js';
+import { createMemoryBackend } from '../src/testing/index.js';
+import { bodyOf, filled, stringBody, text } from './helpers.js';
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (err) {
+    return isAttError(err) ? err.code : `not an AttError: ${String(err)}`;
+  }
+}
+
+describe('Store basics', () => {
+  it('writes, reads, stats and removes an attachment with exact sizes', async () => {
+    const store = createStore({ backend: createMemoryBackend() });
+    expect(store.size).toBe(0);
+    expect(store.remaining).toBe(Number.POSITIVE_INFINITY);
+    const att = await store.write('abc', stringBody('hello world'), { contentType: 'text/plain', filename: 'hi.txt' });
+    expect(att).toMatchObject({ id: 'abc', size: 11, contentType: 'text/plain', filename: 'hi.txt' });
+    expect(att.createdAt).toBeInstanceOf(Date);
+    expect(att.expiresAt).toBeUndefined();
+    expect(store.size).toBe(11);
+    const read = await store.read('abc');
+    expect(await text(read.body)).toBe('hello world');
+    expect(read.attachment).toEqual(att);
+    expect(read.range).toBeUndefined();
+    expect(await store.stat('abc')).toEqual(att);
+    await store.remove('abc');
+    expect(store.size).toBe(0);
+    expect(await codeOf(store.stat('abc'))).toBe('NOT_FOUND');
+    expect(await codeOf(store.read('abc'))).toBe('NOT_FOUND');
+  });
+
+  it('round-trips UTF-8 file names through ASCII-only metadata', async () => {
+    const backend = createMemoryBackend();
+    const store = createStore({ backend });
+    const filename = 'Résumé – 履歴書 📎 "final".pdf';
+    await store.write('utf8', stringBody('x'), { filename });
+    expect((await store.stat('utf8')).filename).toBe(filename);
+    const raw = await backend.head('utf8');
+    for (const value of Object.values(raw.metadata ?? {})) expect(value).toMatch(/^[\x20-\x7e]*$/);
+  });
+
+  it('reads inclusive ranges and reports RANGE_NOT_SATISFIABLE', async () => {
+    const store = createStore({ backend: createMemoryBackend() });
+    await store.write('r', stringBody('0123456789'));
+    const { body, range, attachment } = await store.read('r', { range: { start: 2, end: 4 } });
+    expect(await text(body)).toBe('234');
+    expect(range).toEqual({ start: 2, end: 4 });
+    expect(attachment.size).toBe(10);
+    expect(await codeOf(store.read('r', { range: { start: 10 } }))).toBe('RANGE_NOT_SATISFIABLE');
+  });
+
+  it('rejects invalid ids before touching the backend', async () => {
+    const store = createStore({ backend: createMemoryBackend() });
+    for (const id of ['', '../x', 'a/b', 'a b', 'x'.repeat(129), 'ü', 'a\0b']) {
+      expect(await codeOf(store.write(id, stringBody('x'))), id).toBe('INVALID_ID');
+      expect(await codeOf(store.read(id)), id).toBe('INVALID_ID');
+    }
+    await store.write('ok', stringBody('x'));
+    expect(await codeOf(store.remove('ok', '../bad'))).toBe('INVALID_ID');
+    expect((await store.stat('ok')).size).toBe(1);
+  });
+
+  it('enforces the per-file limit live and before reading a declared size', async () => {
+    const store = createStore({ backend: createMemoryBackend(), fileSizeLimit: 5000 });
+    expect(await codeOf(store.write('big', bodyOf(filled(6000))))).toBe('TOO_LARGE');
+    expect(store.size).toBe(0);
+    expect(await codeOf(store.stat('big'))).toBe('NOT_FOUND');
+    let pulled = 0;
+    async function* counting() {
+      pulled += 1;
+      yield filled(10);
+    }
+    expect(await codeOf(store.write('declared', counting(), { size: 5001 }))).toBe('TOO_LARGE');
+    expect(pulled).toBe(0);
+    expect(await codeOf(store.write('limit', bodyOf(filled(200)), { limit: 100 }))).toBe('TOO_LARGE');
+    expect((await store.write('fits', bodyOf(filled(5000)))).size).toBe(5000);
+    expect(store.size).toBe(5000);
+  });
+
+  it('enforces the total limit and keeps remaining exact', async () => {
+    const store = createStore({ backend: createMemoryBackend(), totalSizeLimit: 10_000 });
+    await store.write('a', bodyOf(filled(6000)));
+    expect(store.remaining).toBe(4000);
+    expect(await codeOf(store.write('b', bodyOf(filled(5000))))).toBe('QUOTA_EXCEEDED');
+    expect(await codeOf(store.write('c', bodyOf(filled(10)), { size: 4001 }))).toBe('QUOTA_EXCEEDED');
+    expect(store.size).toBe(6000);
+    await store.write('d', bodyOf(filled(4000)));
+    expect(store.remaining).toBe(0);
+  });
+
+  it('replacing an id keeps the accounting exact', async () => {
+    const store = createStore({ backend: createMemoryBackend() });
+    await store.write('same', bodyOf(filled(100)));
+    await store.write('same', bodyOf(filled(50)));
+    expect(store.size).toBe(50);
+    await store.write('same', bodyOf(filled(70)));
+    expect(store.size).toBe(70);
+    await store.remove('same', 'same');
+    expect(store.size).toBe(0);
+  });
+});
