@@ -1,0 +1,61 @@
+// Prints medians and ratios (ours / SDK) per server. Throughput: higher is better; RSS: lower is better.
+const MIB = 1024 * 1024;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+export function printReport(samples, cfg) {
+  const budget = cfg.partSize * (cfg.queueSize + 1) + 24 * MIB;
+  const rows = [];
+  for (const server of [...new Set(samples.map((s) => s.server))]) {
+    const pick = (impl, kind, f) => {
+      const xs = samples.filter((s) => s.server === server && s.impl === impl && s.kind === kind).map(f);
+      return xs.length ? median(xs) : Number.NaN;
+    };
+    const metric = (name, kind, f, unit, higherIsBetter, goal) => {
+      const ours = pick('ours', kind, f);
+      const sdk = pick('sdk', kind, f);
+      rows.push({ server, name, ours, sdk, unit, ratio: ours / sdk, higherIsBetter, goal });
+    };
+    metric('upload', 'transfer', (s) => s.bytes / MIB / s.uploadSeconds, 'MiB/s', true, '≥ 1.0');
+    metric('download', 'transfer', (s) => s.bytes / MIB / s.downloadSeconds, 'MiB/s', true, '≥ 1.0');
+    metric('list', 'listDelete', (s) => s.keys / s.listSeconds, 'keys/s', true, '≥ 1.0');
+    metric('delete', 'listDelete', (s) => s.keys / s.deleteSeconds, 'keys/s', true, '≥ 1.0');
+    metric('peak RSS (transfer)', 'transfer', (s) => s.maxRss / MIB, 'MiB', false, '≤ 0.7');
+    metric(
+      'RSS growth (transfer)',
+      'transfer',
+      (s) => (Math.max(s.maxRss, s.sampledPeak) - s.baseline) / MIB,
+      'MiB',
+      false,
+      '',
+    );
+    metric('peak RSS (list+delete)', 'listDelete', (s) => s.maxRss / MIB, 'MiB', false, '');
+  }
+  const fmt = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : '-');
+  console.log(`\nmedians of ${cfg.rounds} rounds; ratio = ours / sdk`);
+  console.log(
+    `${'server'.padEnd(7)} ${'metric'.padEnd(24)} ${'ours'.padStart(9)} ${'sdk'.padStart(9)} unit    ratio  goal`,
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.server.padEnd(7)} ${r.name.padEnd(24)} ${fmt(r.ours).padStart(9)} ${fmt(r.sdk).padStart(9)} ` +
+        `${r.unit.padEnd(7)} ${Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : '-'.padStart(5)}  ${r.goal}`,
+    );
+  }
+  for (const r of rows.filter((x) => x.name === 'RSS growth (transfer)')) {
+    for (const [impl, v] of [
+      ['ours', r.ours],
+      ['sdk', r.sdk],
+    ]) {
+      if (!Number.isFinite(v)) continue;
+      const ok = v * MIB <= budget ? 'within' : 'OVER';
+      console.log(
+        `${r.server} ${impl}: RSS growth ${fmt(v)} MiB ${ok} budget partSize × (queueSize + 1) + 24 MiB = ${budget / MIB} MiB`,
+      );
+    }
+  }
+}

@@ -1,0 +1,89 @@
+// `pnpm bench`: our S3 client vs @aws-sdk/client-s3 + lib-storage, same servers, separate processes, interleaved.
+// This launcher stays tiny on purpose (no SDK, no client): a child's maxRSS starts from its parent's high-water mark.
+// Env knobs: BENCH_ROUNDS (3), BENCH_MIB (256), BENCH_KEYS (10000), BENCH_PART_MIB (8), BENCH_QUEUE (4),
+// BENCH_SERVERS (swift,fauxqs), BENCH_IMPLS (ours,sdk).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runNode, startServers } from './processes.mjs';
+import { printReport } from './report.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const MIB = 1024 * 1024;
+const env = (name, fallback) => process.env[name] ?? fallback;
+const cfg = {
+  rounds: Number(env('BENCH_ROUNDS', 3)),
+  sizeBytes: Number(env('BENCH_MIB', 256)) * MIB,
+  keys: Number(env('BENCH_KEYS', 10_000)),
+  partSize: Number(env('BENCH_PART_MIB', 8)) * MIB,
+  queueSize: Number(env('BENCH_QUEUE', 4)),
+  servers: env('BENCH_SERVERS', 'swift,fauxqs').split(','),
+  impls: env('BENCH_IMPLS', 'ours,sdk').split(','),
+};
+
+if (cfg.impls.includes('ours') && !existsSync(join(here, '..', 'dist', 'index.js'))) {
+  console.error('bench: dist/ missing; run `pnpm turbo run build --filter=@att/backend-s3...` first');
+  process.exit(1);
+}
+
+const admin = (job) => runNode(join(here, 'admin.mjs'), job, 10 * 60_000);
+const measure = (task) => runNode(join(here, 'worker.mjs'), task, 10 * 60_000, ['--expose-gc']);
+
+async function main() {
+  console.log(
+    `bench: ${cfg.rounds} rounds, ${cfg.sizeBytes / MIB} MiB up+down, ${cfg.keys} keys list+delete, ` +
+      `partSize ${cfg.partSize / MIB} MiB, queueSize ${cfg.queueSize}; launcher RSS ${(process.memoryUsage.rss() / MIB).toFixed(0)} MiB`,
+  );
+  const servers = await startServers(join(here, 'servers.mjs'), cfg.servers);
+  const samples = []; // { server, impl, kind, ...result }
+  try {
+    for (const server of servers.list) {
+      server.bucket = `att-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+      await admin({ op: 'createBucket', server, bucket: server.bucket });
+    }
+    for (let round = 1; round <= cfg.rounds; round++) {
+      for (const server of servers.list) {
+        // ABBA order across rounds, so warm-up and drift do not favour one side.
+        const order = round % 2 ? cfg.impls : [...cfg.impls].reverse();
+        const base = { server, bucket: server.bucket, partSize: cfg.partSize, queueSize: cfg.queueSize };
+        for (const impl of order) {
+          const keyPrefix = `r${round}/${impl}`;
+          const result = await measure({ ...base, impl, kind: 'transfer', keyPrefix, sizeBytes: cfg.sizeBytes });
+          samples.push({ server: server.name, impl, kind: 'transfer', ...result });
+          await admin({ op: 'deleteKey', server, bucket: server.bucket, key: `${keyPrefix}/blob` });
+          log(round, server.name, impl, 'transfer', result);
+        }
+        for (const impl of order) {
+          const keyPrefix = `r${round}/${impl}-list`;
+          const seeded = await admin({ op: 'seed', server, bucket: server.bucket, prefix: keyPrefix, keys: cfg.keys });
+          if (seeded.count !== cfg.keys) throw new Error(`seeded ${seeded.count} keys, expected ${cfg.keys}`);
+          const result = await measure({ ...base, impl, kind: 'listDelete', keyPrefix, keys: cfg.keys });
+          const left = await admin({ op: 'count', server, bucket: server.bucket, prefix: keyPrefix });
+          if (left.count !== 0) throw new Error(`${impl} left ${left.count} of ${cfg.keys} keys after deleteObjects`);
+          samples.push({ server: server.name, impl, kind: 'listDelete', ...result });
+          log(round, server.name, impl, 'list+delete', result);
+        }
+      }
+    }
+  } finally {
+    await servers.stop();
+  }
+  printReport(samples, cfg);
+}
+
+function log(round, server, impl, what, r) {
+  const mib = (b) => (b / MIB).toFixed(0);
+  const times =
+    what === 'transfer'
+      ? `up ${r.uploadSeconds.toFixed(2)} s, down ${r.downloadSeconds.toFixed(2)} s`
+      : `list ${r.listSeconds.toFixed(2)} s, delete ${r.deleteSeconds.toFixed(2)} s`;
+  console.log(
+    `  round ${round} ${server.padEnd(6)} ${impl.padEnd(4)} ${what.padEnd(11)} ${times}; ` +
+      `RSS peak ${mib(r.maxRss)} MiB (sampled ${mib(r.sampledPeak)}), baseline ${mib(r.baseline)} MiB`,
+  );
+}
+
+main().catch((err) => {
+  console.error(`bench failed: ${err?.stack ?? err}`);
+  process.exit(1);
+});

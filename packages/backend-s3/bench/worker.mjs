@@ -1,0 +1,70 @@
+// One measurement in its own process: `node worker.mjs '<json task>'`. Prints one JSON result line on stdout.
+// Only the implementation under test is imported, so this process' RSS is that implementation's own.
+import { generate, verify } from './data.mjs';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const task = JSON.parse(process.argv[2] ?? '{}');
+
+async function loadImpl() {
+  const options = { partSize: task.partSize, queueSize: task.queueSize };
+  if (task.impl === 'ours') return (await import('./impl-ours.mjs')).createImplAsync(task.server, task.bucket, options);
+  return (await import('./impl-sdk.mjs')).createImpl(task.server, task.bucket, options);
+}
+
+/** Samples RSS every 10 ms (maxRSS alone can carry the parent's high-water mark across fork/exec). */
+function rssSampler() {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 10);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, process.memoryUsage.rss());
+  };
+}
+
+async function timed(fn) {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return { value, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+const tasks = {
+  async transfer(impl) {
+    const size = task.sizeBytes;
+    const key = `${task.keyPrefix}/blob`;
+    const up = await timed(() => impl.upload(key, generate(size)));
+    const down = await timed(async () => verify(await impl.download(key), size));
+    return { uploadSeconds: up.seconds, downloadSeconds: down.seconds, bytes: size };
+  },
+  async listDelete(impl) {
+    const list = await timed(() => impl.list(`${task.keyPrefix}/`));
+    const keys = list.value;
+    if (keys.length !== task.keys) throw new Error(`listed ${keys.length} keys, expected ${task.keys}`);
+    const expectedLast = `${task.keyPrefix}/k${String(task.keys - 1).padStart(6, '0')}`;
+    if (keys.at(-1) !== expectedLast) throw new Error(`last listed key ${keys.at(-1)}, expected ${expectedLast}`);
+    const del = await timed(() => impl.deleteKeys(keys));
+    return { listSeconds: list.seconds, deleteSeconds: del.seconds, keys: keys.length };
+  },
+};
+
+async function main() {
+  const impl = await loadImpl();
+  // Settle start-up garbage so the baseline is the loaded code, not transient allocations.
+  global.gc?.();
+  const baseline = process.memoryUsage.rss();
+  const stopSampler = rssSampler();
+  const result = await tasks[task.kind](impl);
+  const sampledPeak = stopSampler();
+  const maxRss = process.resourceUsage().maxRSS * 1024;
+  await impl.close();
+  process.stdout.write(`${JSON.stringify({ ...result, baseline, sampledPeak, maxRss })}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`worker ${task.impl}/${task.kind} failed: ${err?.stack ?? err}\n`);
+    process.exit(1);
+  },
+);
