@@ -26,6 +26,11 @@ export function collectHeaders(headers: unknown, ownsToken: boolean): CollectedH
   let payloadHash: string | undefined;
   if (headers !== undefined && headers !== null) {
     if (typeof headers !== 'object') throw new SigV4Error('INVALID_REQUEST', 'headers must be an object');
+    // A Headers or Map has no own enumerable keys: reading it as a record would silently sign (and return)
+    // none of its headers, so refuse it loudly instead.
+    if (Symbol.iterator in headers) {
+      throw new SigV4Error('INVALID_REQUEST', 'headers must be a plain object; use Object.fromEntries(headers)');
+    }
     const record = headers as Record<string, unknown>;
     for (const rawName of Object.keys(record)) {
       const raw = record[rawName];

@@ -154,6 +154,9 @@ describe('malformed request → INVALID_REQUEST', () => {
     ['empty header name', { headers: { '': '1' } }],
     ['header value that is an object', { headers: { 'x-a': {} } }],
     ['headers that are a string', { headers: 'host: x' }],
+    ['headers that are a fetch Headers', { headers: new Headers({ 'x-a': '1' }) }],
+    ['headers that are a Map', { headers: new Map([['x-a', '1']]) }],
+    ['header value that is an array', { headers: { 'x-a': ['1', '2'] } }],
     ['body that is a number', { body: 12 }],
   ];
   for (const [name, patch] of cases) {
