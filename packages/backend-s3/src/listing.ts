@@ -94,16 +94,22 @@ export async function* listUploads(transport: S3Transport, scope: ListScope, pre
       undefined,
     );
     const root = rootElement(parseXml(response.text, operation), 'ListMultipartUploadsResult', operation);
+    let lastKey: string | undefined;
+    let lastId: string | undefined;
     for (const item of list(root, 'Upload')) {
       const key = text(item, 'Key');
       const uploadId = text(item, 'UploadId');
-      if (key === undefined || !uploadId || !key.startsWith(scope.root)) continue;
+      if (key === undefined || !uploadId) continue;
+      lastKey = key;
+      lastId = uploadId;
+      if (!key.startsWith(scope.root)) continue;
       const upload: PendingUpload = { key: key.slice(scope.root.length), uploadId, initiated: date(item, 'Initiated') };
       yield upload;
     }
     if (!bool(root, 'IsTruncated')) return;
-    const nextKey = text(root, 'NextKeyMarker');
-    const nextId = text(root, 'NextUploadIdMarker');
+    // Swift leaves NextKeyMarker empty on truncated pages; the last upload listed is the same marker.
+    const nextKey = text(root, 'NextKeyMarker') || lastKey;
+    const nextId = text(root, 'NextKeyMarker') ? text(root, 'NextUploadIdMarker') : lastId;
     if (!nextKey || (nextKey === keyMarker && nextId === uploadIdMarker)) throw stuck(operation);
     keyMarker = nextKey;
     uploadIdMarker = nextId || undefined;

@@ -73,10 +73,10 @@ export async function uploadMultipart(
     const done = await completeUpload(transport, target, uploadId, etags, options.signal);
     return { size: uploaded, ...done };
   } catch (err) {
-    internal.abort(err);
+    // Record the first failure before cancelling the other parts, so their "aborted" errors do not replace it.
+    fail(err);
     await Promise.allSettled(inFlight);
-    const cause = failure ?? err;
-    throw await abortAfterFailure(transport, target, uploadId, asAbortedIfSignalled(cause, options.signal));
+    throw await abortAfterFailure(transport, target, uploadId, asAbortedIfSignalled(failure, options.signal));
   }
 }
 
