@@ -9,7 +9,13 @@ import { parseS3Url } from './url.js';
  * `cleanupIncomplete` aborts the prefix's multipart uploads started before the cutoff. Accepts a client config,
  * an `s3://` URL (see `parseS3Url`), or an existing `S3Client` (which `close()` then closes too).
  */
-export function s3Backend(config: S3ClientConfig | string | URL | S3Client): Backend & { readonly client: S3Client } {
+export interface S3Backend extends Backend {
+  /** The client underneath, for S3-only operations (presigned URLs, multipart listing). */
+  readonly client: S3Client;
+  close(): Promise<void>;
+}
+
+export function s3Backend(config: S3ClientConfig | string | URL | S3Client): S3Backend {
   const client =
     config instanceof S3Client
       ? config

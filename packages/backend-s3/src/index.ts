@@ -1,4 +1,4 @@
-export { s3Backend } from './backend.js';
+export { type S3Backend, s3Backend } from './backend.js';
 export type {
   ListedObject,
   ListObjectsOptions,
