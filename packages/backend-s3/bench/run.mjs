@@ -41,6 +41,20 @@ async function main() {
       server.bucket = `att-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
       await admin({ op: 'createBucket', server, bucket: server.bucket });
     }
+    // Calibration: the harness' own RSS growth (generator, verifier, GC lag) without any client.
+    for (const kind of ['upload', 'download']) {
+      const base = {
+        server: servers.list[0],
+        bucket: '-',
+        impl: 'null',
+        kind,
+        keyPrefix: 'null',
+        sizeBytes: cfg.sizeBytes,
+      };
+      const result = await measure(base);
+      samples.push({ server: 'none', impl: 'null', kind, ...result });
+      log(0, 'none', 'null', kind, result);
+    }
     for (let round = 1; round <= cfg.rounds; round++) {
       for (const server of servers.list) {
         // ABBA order across rounds, so warm-up and drift do not favour one side.
@@ -48,10 +62,12 @@ async function main() {
         const base = { server, bucket: server.bucket, partSize: cfg.partSize, queueSize: cfg.queueSize };
         for (const impl of order) {
           const keyPrefix = `r${round}/${impl}`;
-          const result = await measure({ ...base, impl, kind: 'transfer', keyPrefix, sizeBytes: cfg.sizeBytes });
-          samples.push({ server: server.name, impl, kind: 'transfer', ...result });
+          for (const kind of ['upload', 'download']) {
+            const result = await measure({ ...base, impl, kind, keyPrefix, sizeBytes: cfg.sizeBytes });
+            samples.push({ server: server.name, impl, kind, ...result });
+            log(round, server.name, impl, kind, result);
+          }
           await admin({ op: 'deleteKey', server, bucket: server.bucket, key: `${keyPrefix}/blob` });
-          log(round, server.name, impl, 'transfer', result);
         }
         for (const impl of order) {
           const keyPrefix = `r${round}/${impl}-list`;
@@ -74,11 +90,11 @@ async function main() {
 function log(round, server, impl, what, r) {
   const mib = (b) => (b / MIB).toFixed(0);
   const times =
-    what === 'transfer'
-      ? `up ${r.uploadSeconds.toFixed(2)} s, down ${r.downloadSeconds.toFixed(2)} s`
-      : `list ${r.listSeconds.toFixed(2)} s, delete ${r.deleteSeconds.toFixed(2)} s`;
+    what === 'list+delete'
+      ? `list ${r.listSeconds.toFixed(2)} s, delete ${r.deleteSeconds.toFixed(2)} s`
+      : `${r.seconds.toFixed(2)} s (${(r.bytes / MIB / r.seconds).toFixed(0)} MiB/s)`;
   console.log(
-    `  round ${round} ${server.padEnd(6)} ${impl.padEnd(4)} ${what.padEnd(11)} ${times}; ` +
+    `  round ${round} ${server.padEnd(6)} ${impl.padEnd(4)} ${what.padEnd(11)} ${times.padEnd(30)} ` +
       `RSS peak ${mib(r.maxRss)} MiB (sampled ${mib(r.sampledPeak)}), baseline ${mib(r.baseline)} MiB`,
   );
 }

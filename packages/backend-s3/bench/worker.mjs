@@ -8,6 +8,10 @@ const task = JSON.parse(process.argv[2] ?? '{}');
 async function loadImpl() {
   const options = { partSize: task.partSize, queueSize: task.queueSize };
   if (task.impl === 'ours') return (await import('./impl-ours.mjs')).createImplAsync(task.server, task.bucket, options);
+  if (task.impl === 'null') {
+    process.env.BENCH_NULL_SIZE = String(task.sizeBytes);
+    return (await import('./impl-null.mjs')).createImpl(task.server, task.bucket, options);
+  }
   return (await import('./impl-sdk.mjs')).createImpl(task.server, task.bucket, options);
 }
 
@@ -30,12 +34,14 @@ async function timed(fn) {
 }
 
 const tasks = {
-  async transfer(impl) {
-    const size = task.sizeBytes;
-    const key = `${task.keyPrefix}/blob`;
-    const up = await timed(() => impl.upload(key, generate(size)));
-    const down = await timed(async () => verify(await impl.download(key), size));
-    return { uploadSeconds: up.seconds, downloadSeconds: down.seconds, bytes: size };
+  // Upload and download run in separate processes so each one's peak RSS is its own.
+  async upload(impl) {
+    const up = await timed(() => impl.upload(`${task.keyPrefix}/blob`, generate(task.sizeBytes)));
+    return { seconds: up.seconds, bytes: task.sizeBytes };
+  },
+  async download(impl) {
+    const down = await timed(async () => verify(await impl.download(`${task.keyPrefix}/blob`), task.sizeBytes));
+    return { seconds: down.seconds, bytes: down.value };
   },
   async listDelete(impl) {
     const list = await timed(() => impl.list(`${task.keyPrefix}/`));
