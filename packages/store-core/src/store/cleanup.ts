@@ -40,7 +40,9 @@ export interface CleanupHost {
   beginPass(): Reconciler;
   endPass(reconciler: Reconciler): void;
   applyReconcile(reconciler: Reconciler): unknown;
-  deleted(id: string, size: number): void;
+  beginOp(id: string, before: number | undefined, except?: Reconciler): void;
+  endOp(id: string, after: number | undefined): void;
+  release(size: number): void;
 }
 
 export async function runCleanup(host: CleanupHost, ctx: CleanupContext): Promise<CleanupResult> {
@@ -57,19 +59,25 @@ export async function runCleanup(host: CleanupHost, ctx: CleanupContext): Promis
   const deleteListed = async (infos: ObjectInfo[], kind: 'expired' | 'orphans') => {
     const candidates = infos.filter((info) => !reconciler.wasTouched(info.key));
     const { taken, release } = ctx.lock.tryLockAll(candidates.map((info) => info.key));
+    if (taken.length === 0) return release();
+    const sizes = new Map(candidates.map((info) => [info.key, info.size]));
+    for (const id of taken) host.beginOp(id, sizes.get(id), reconciler);
+    let deleted = false;
     try {
-      if (taken.length === 0) return;
       await ctx.backend.delete(taken);
-      const sizes = new Map(candidates.map((info) => [info.key, info.size]));
-      for (const id of taken) {
-        const size = sizes.get(id) ?? 0;
-        host.deleted(id, size);
-        result[kind] += 1;
-        result.bytesFreed += size;
-      }
+      deleted = true;
     } catch (err) {
       fail(`cleanup could not delete ${kind}`, err, { count: taken.length });
     } finally {
+      for (const id of taken) {
+        const size = sizes.get(id) ?? 0;
+        host.endOp(id, deleted ? undefined : size);
+        if (!deleted) continue;
+        host.release(size);
+        reconciler.forget(size);
+        result[kind] += 1;
+        result.bytesFreed += size;
+      }
       release();
     }
   };

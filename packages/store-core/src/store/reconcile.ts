@@ -1,57 +1,76 @@
 /**
  * Recomputes the stored total from a streamed listing while writes and deletions keep happening.
  *
- * Objects nobody touches during the listing count at their listed size. For an id that is written or deleted
- * while the listing runs, the listing may show the old or the new state, so the Store reports every change
- * (`touch(id, before, after)`) and we use what we know instead: the latest size if the listing reached the id after
- * the change, or listed-old plus the change if it had passed it already. Memory: O(ids touched during the pass).
+ * Ids no operation touches during the pass count at their listed size. For an id with an operation (write or
+ * remove) during the pass, the Store reports `begin(id, sizeBefore)` once it holds the id's lock and
+ * `settle(id, sizeAfter)` when it is done (`undefined` = no object). Then:
+ * - listed after `begin`: the listing saw some state of a changing object, so we use the final state instead;
+ * - not listed after `begin`, no object before: the listing cannot have counted it, so we add the final state;
+ * - not listed after `begin`, replaced: renames/PUTs are atomic, so the listing counted the old size before the
+ *   operation began; we add the difference;
+ * - not listed after `begin`, deleted: the listing may have counted it (before) or missed it (after the delete).
+ *   That one case is ambiguous, and `total()` returns undefined so the caller keeps its live count.
+ * Memory: O(ids operated on during the pass).
  */
-interface Touch {
-  before: number;
-  after: number;
+interface Operation {
+  before: number | undefined;
+  after: number | undefined;
   seen: boolean;
 }
 
 export class Reconciler {
-  readonly #touched = new Map<string, Touch>();
+  readonly #ops = new Map<string, Operation>();
   #base = 0;
   #objects = 0;
 
-  /** The Store reports each settled change of an id: size before (0 = absent) and after (0 = deleted). */
-  touch(id: string, before: number, after: number): void {
-    const known = this.#touched.get(id);
-    if (known) known.after = after;
-    else this.#touched.set(id, { before, after, seen: false });
+  /** An operation on `id` holds its lock; `before` is the object's size then (undefined: absent). */
+  begin(id: string, before: number | undefined): void {
+    if (!this.#ops.has(id)) this.#ops.set(id, { before, after: before, seen: false });
   }
 
+  /** The operation ended; `after` is the object's size now (undefined: absent). */
+  settle(id: string, after: number | undefined): void {
+    const op = this.#ops.get(id);
+    if (op) op.after = after;
+  }
+
+  /** True when an operation touched `id` during this pass (its listed state may be stale). */
   wasTouched(id: string): boolean {
-    return this.#touched.has(id);
+    return this.#ops.has(id);
   }
 
   /** Counts one listed object. */
   count(id: string, size: number): void {
-    const known = this.#touched.get(id);
-    if (known) {
-      known.seen = true;
+    const op = this.#ops.get(id);
+    if (op) {
+      op.seen = true;
       return;
     }
     this.#base += size;
     this.#objects += 1;
   }
 
-  /** The total the backend holds now, as far as this pass can tell. */
-  total(): number {
-    let total = this.#base;
-    for (const touch of this.#touched.values()) total += touch.seen ? touch.after : touch.after - touch.before;
-    return Math.max(0, total);
+  /** The pass itself deleted an object it had counted. */
+  forget(size: number): void {
+    this.#base -= size;
+    this.#objects -= 1;
   }
 
-  objects(): number {
+  /** Bytes the backend holds now, or undefined when a deletion raced the listing ambiguously. */
+  total(): { bytes: number; objects: number } | undefined {
+    let bytes = this.#base;
     let objects = this.#objects;
-    for (const touch of this.#touched.values()) {
-      if (touch.seen) objects += touch.after > 0 ? 1 : 0;
-      else objects += (touch.after > 0 ? 1 : 0) - (touch.before > 0 ? 1 : 0);
+    for (const op of this.#ops.values()) {
+      const exists = op.after === undefined ? 0 : 1;
+      if (op.seen || op.before === undefined) {
+        bytes += op.after ?? 0;
+        objects += exists;
+      } else if (op.after !== undefined) {
+        bytes += op.after - op.before;
+      } else {
+        return undefined;
+      }
     }
-    return Math.max(0, objects);
+    return { bytes: Math.max(0, bytes), objects: Math.max(0, objects) };
   }
 }

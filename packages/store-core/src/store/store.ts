@@ -59,7 +59,10 @@ export class Store {
   readonly #reconcilers = new Set<Reconciler>();
   readonly #scheduler: Scheduler;
   readonly #now: () => number;
+  /** Bytes charged by writes that have not settled yet. */
   #inflight = 0;
+  /** Operations holding an id's lock: id → object size when they began (undefined: absent). */
+  readonly #ops = new Map<string, number | undefined>();
   #closed = false;
 
   constructor(options: StoreOptions) {
@@ -116,6 +119,7 @@ export class Store {
     return this.#lock.run(id, async () => {
       throwIfAborted(signal, 'upload');
       const before = await this.#sizeOf(id);
+      this.beginOp(id, before);
       let charged = 0;
       let limitError: AttError | undefined;
       const charge = (bytes: number): void | Promise<void> => {
@@ -143,10 +147,12 @@ export class Store {
       try {
         const metered = meter(body, { signal, expectedSize: size, onChunk: charge });
         const info = await this.backend.put(id, metered, { size, contentType, metadata: toMetadata(facts), signal });
-        this.#settle(id, charged, before, charged);
+        this.#settle(charged, before, charged);
+        this.endOp(id, charged);
         return toAttachment(id, { ...info, size: charged }, this.#options.expiry);
       } catch (err) {
-        this.#settle(id, charged, before, undefined);
+        this.#settle(charged, before, undefined);
+        this.endOp(id, before);
         if (limitError) throw limitError;
         if (signal?.aborted && !isAttError(err, 'ABORTED'))
           throw new AttError('ABORTED', 'upload aborted', { cause: err });
@@ -184,26 +190,40 @@ export class Store {
         this.#lock.run(id, async () => {
           const before = await this.#sizeOf(id);
           if (before === undefined) return;
-          await this.backend.delete([id]);
+          this.beginOp(id, before);
+          try {
+            await this.backend.delete([id]);
+          } catch (err) {
+            this.endOp(id, before);
+            throw err;
+          }
           this.#ledger.add(-before);
-          this.#touch(id, before, 0);
+          this.endOp(id, undefined);
         }),
       ),
     );
   }
 
-  /** Recomputes `size` from the backend listing (streamed; safe while writes run). */
+  /**
+   * Recomputes `size` from the backend listing (streamed, O(page) memory; safe while writes run). If a removal
+   * raced the listing so that its effect cannot be told, the listing is repeated (up to 3 times) before the live
+   * count is kept as it is.
+   */
   async sync(): Promise<SyncResult> {
     this.#checkOpen();
-    const reconciler = this.beginPass();
-    try {
-      for await (const info of this.backend.list()) {
-        if (this.isValidId(info.key)) reconciler.count(info.key, info.size);
+    let result: SyncResult | undefined;
+    for (let attempt = 0; attempt < 3 && !result; attempt++) {
+      const reconciler = this.beginPass();
+      try {
+        for await (const info of this.backend.list()) {
+          if (this.isValidId(info.key)) reconciler.count(info.key, info.size);
+        }
+        result = this.applyReconcile(reconciler);
+      } finally {
+        this.endPass(reconciler);
       }
-      return this.applyReconcile(reconciler);
-    } finally {
-      this.endPass(reconciler);
     }
+    return result ?? { objects: -1, bytes: this.#ledger.used - this.#inflight };
   }
 
   /** One cleanup pass: expired objects, orphans (with `isReferenced`), stale incomplete uploads. */
@@ -258,6 +278,7 @@ export class Store {
   /** @internal Starts recording changes for a listing pass. */
   beginPass(): Reconciler {
     const reconciler = new Reconciler();
+    for (const [id, before] of this.#ops) reconciler.begin(id, before);
     this.#reconcilers.add(reconciler);
     return reconciler;
   }
@@ -267,18 +288,30 @@ export class Store {
     this.#reconcilers.delete(reconciler);
   }
 
-  /** @internal Sets the stored total to what the pass found, keeping in-flight reservations. */
-  applyReconcile(reconciler: Reconciler): SyncResult {
-    const bytes = reconciler.total();
+  /** @internal Sets the stored total to what the pass found (keeping in-flight reservations), if it can tell. */
+  applyReconcile(reconciler: Reconciler): SyncResult | undefined {
+    const found = reconciler.total();
+    if (!found) return undefined;
     const stored = this.#ledger.used - this.#inflight;
-    if (bytes !== stored) this.#ledger.add(bytes - stored);
-    return { objects: reconciler.objects(), bytes };
+    if (found.bytes !== stored) this.#ledger.add(found.bytes - stored);
+    return found;
   }
 
-  /** @internal Cleanup deleted an object it had listed. */
-  deleted(id: string, size: number): void {
+  /** @internal An operation on `id` holds its lock; passes running now learn the size it started from. */
+  beginOp(id: string, before: number | undefined, except?: Reconciler): void {
+    this.#ops.set(id, before);
+    for (const reconciler of this.#reconcilers) if (reconciler !== except) reconciler.begin(id, before);
+  }
+
+  /** @internal The operation on `id` ended, leaving an object of `after` bytes (undefined: none). */
+  endOp(id: string, after: number | undefined): void {
+    this.#ops.delete(id);
+    for (const reconciler of this.#reconcilers) reconciler.settle(id, after);
+  }
+
+  /** @internal Cleanup deleted `size` bytes it had counted. */
+  release(size: number): void {
     this.#ledger.add(-size);
-    this.#touch(id, size, 0);
   }
 
   #live(id: string, info: ObjectInfo): Attachment | undefined {
@@ -296,7 +329,7 @@ export class Store {
   }
 
   /** A write ended: release its reservation; on success keep `after` bytes and give back the replaced object's. */
-  #settle(id: string, charged: number, before: number | undefined, after: number | undefined): void {
+  #settle(charged: number, before: number | undefined, after: number | undefined): void {
     this.#inflight -= charged;
     if (after === undefined) {
       if (charged > 0) this.#ledger.add(-charged);
@@ -304,11 +337,6 @@ export class Store {
     }
     if (after !== charged) this.#ledger.add(after - charged);
     if (before !== undefined && before > 0) this.#ledger.add(-before);
-    this.#touch(id, before ?? 0, after);
-  }
-
-  #touch(id: string, before: number, after: number): void {
-    for (const reconciler of this.#reconcilers) reconciler.touch(id, before, after);
   }
 
   #checkOpen(): void {

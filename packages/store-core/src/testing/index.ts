@@ -1,3 +1,4 @@
 export { describeBackendConformance } from './conformance.js';
 export type { BackendFactory, ConformanceCapabilities, ConformanceOptions } from './harness.js';
 export { createMemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
+export { describeStoreConformance } from './store-conformance.js';

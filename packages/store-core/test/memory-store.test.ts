@@ -1,0 +1,3 @@
+import { createMemoryBackend, describeStoreConformance } from '../src/testing/index.js';
+
+describeStoreConformance('memory', () => createMemoryBackend());
