@@ -1,7 +1,11 @@
-import { AttError } from '@att/store-core';
+import { AttError, isAttError } from '@att/store-core';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
+import { readAhead } from './read-ahead.js';
 import { SNIFF_BYTES, sniffContentType } from './sniff.js';
 import type { VisitorMeter } from './visitor-meter.js';
+
+/** Bytes read ahead of the store per upload: also the largest single write handed to it. */
+const READ_AHEAD_BYTES = 512 * 1024;
 
 export interface IncomingFile {
   source: AsyncIterator<Uint8Array>;
@@ -67,12 +71,7 @@ export async function storeFile(
       yield chunk;
     }
     if (done) return;
-    for (;;) {
-      const next = await file.source.next();
-      if (next.done) return;
-      await take(next.value);
-      yield next.value;
-    }
+    yield* readAhead(file.source, READ_AHEAD_BYTES, take);
   }
 
   try {
@@ -86,6 +85,9 @@ export async function storeFile(
     });
   } catch (err) {
     await meter.refund();
-    throw meterError ?? err;
+    if (meterError) throw meterError;
+    // Nothing can be "not found" while writing: the backend lost its directory or bucket, an outage.
+    if (isAttError(err, 'NOT_FOUND')) throw new AttError('BACKEND_UNAVAILABLE', 'storage unavailable', { cause: err });
+    throw err;
   }
 }

@@ -1,0 +1,46 @@
+// One upload server per process, so each implementation's peak RSS is its own.
+// argv: <att|multer> <dir>. Prints the port on stdout; GET /rss answers the peak RSS seen so far.
+import { fsBackend } from '@att/backend-fs';
+import { createStore } from '@att/store-core';
+import express from 'express';
+import multer from 'multer';
+import { attachments } from '../dist/index.js';
+
+const [impl, dir] = process.argv.slice(2);
+const GiB = 1024 ** 3;
+
+let peakRss = process.memoryUsage.rss();
+setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+}, 20).unref();
+
+const app = express();
+app.get('/rss', (_req, res) => res.json({ peakRss }));
+// Between rounds the client removes what it uploaded (att through DELETE, multer's files by name).
+
+if (impl === 'att') {
+  const store = createStore({ backend: fsBackend({ dir, fsync: process.env.BENCH_FSYNC === '1' }) });
+  app.use(
+    '/upload',
+    attachments({
+      store,
+      fileSizeLimit: GiB,
+      visitorTotalSizeLimit: false,
+      visitorDailyBandwidth: false,
+      rateLimit: false,
+      authorize: () => true,
+    }),
+  );
+} else if (impl === 'multer') {
+  const upload = multer({ storage: multer.diskStorage({ destination: dir }), limits: { fileSize: GiB } });
+  app.post('/upload', upload.single('file'), (req, res) => {
+    res.status(201).json({ id: req.file.filename, size: req.file.size });
+  });
+} else {
+  throw new Error(`unknown implementation ${impl}`);
+}
+
+const server = app.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`${server.address().port}\n`);
+});
+process.on('SIGINT', () => process.exit(0));
