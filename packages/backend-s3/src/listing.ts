@@ -93,7 +93,11 @@ export async function* listUploads(transport: S3Transport, scope: ListScope, pre
       { operation, method: 'GET', query, signal: scope.signal, readText: true },
       undefined,
     );
-    const root = rootElement(parseXml(response.text, operation), 'ListMultipartUploadsResult', operation);
+    const doc = parseXml(response.text, operation);
+    // Some emulators (fauxqs) ignore the `uploads` subresource and answer a bucket listing: such a server has no
+    // listable pending uploads, so there is nothing to report (rather than failing every cleanup run).
+    if (doc.ListMultipartUploadsResult === undefined && doc.ListBucketResult !== undefined) return;
+    const root = rootElement(doc, 'ListMultipartUploadsResult', operation);
     let lastKey: string | undefined;
     let lastId: string | undefined;
     for (const item of list(root, 'Upload')) {

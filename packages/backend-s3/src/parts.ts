@@ -84,3 +84,41 @@ export function tooManyParts(partSize: number): AttError {
     details: { maxParts: MAX_PARTS, partSize },
   });
 }
+
+function abortedError(signal: AbortSignal): AttError {
+  return new AttError('ABORTED', 'S3 upload was aborted', { cause: signal.reason });
+}
+
+/**
+ * Makes waiting on the source stream abortable: each read races the signal, so an abort ends an upload at once
+ * even while the body is stalled (a stuck read is abandoned, and the source told to stop via `return()`).
+ */
+export async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  if (!signal) {
+    yield* source;
+    return;
+  }
+  if (signal.aborted) throw abortedError(signal);
+  const iterator = source[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortedError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {}); // observed below; this only silences the unhandled-rejection warning
+  let finished = false;
+  try {
+    for (;;) {
+      const result = await Promise.race([iterator.next(), aborted]);
+      if (result.done) {
+        finished = true;
+        return;
+      }
+      yield result.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort as () => void);
+    // Tell the source to stop (closes a Node stream); not awaited, since a stalled source may never answer.
+    if (!finished) iterator.return?.()?.catch(() => {});
+  }
+}

@@ -3,7 +3,7 @@ import type { ResolvedConfig } from './config.js';
 import { headerValue } from './errors.js';
 import { metadataHeaders } from './metadata.js';
 import { type UploadResult, type UploadTarget, uploadMultipart } from './multipart.js';
-import { exactLength, partSizeFor, readParts, sizeMismatch, sliceParts } from './parts.js';
+import { abortable, exactLength, partSizeFor, readParts, sizeMismatch, sliceParts } from './parts.js';
 import type { S3Transport } from './transport.js';
 
 export interface PutObjectOptions {
@@ -30,6 +30,7 @@ export async function putObject(
   options: PutObjectOptions,
 ): Promise<UploadResult> {
   const { size, signal } = options;
+  if (signal?.aborted) throw new AttError('ABORTED', 'S3 upload was aborted', { cause: signal.reason });
   if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) {
     throw new AttError('INVALID_REQUEST', 'size must be a non-negative integer');
   }
@@ -55,6 +56,7 @@ export async function putObject(
   if (body === null || typeof body !== 'object' || !(Symbol.asyncIterator in body)) {
     throw new AttError('INVALID_REQUEST', 'body must be an AsyncIterable<Uint8Array>, a Uint8Array or a string');
   }
+  body = abortable(body, signal);
   if (size !== undefined) {
     const partSize = partSizeFor(config.partSize, size);
     if (size === 0) {
