@@ -115,6 +115,17 @@ describe('limits while streaming', () => {
     expect(server.store.size).toBe(90 * KiB);
   });
 
+  it('concurrent uploads of one visitor cannot overshoot its total together', async () => {
+    server = await startServer({ visitorTotalSizeLimit: 100 * KiB });
+    const results = await Promise.all(
+      [1, 2, 3].map(() => streamingUpload(`${server.base}/`, { maxBytes: 60 * KiB, chunk: 4 * KiB })),
+    );
+    const ok = results.filter((r) => r.status === 201).length;
+    expect(ok).toBeLessThanOrEqual(1);
+    expect(results.filter((r) => r.status === 413).length).toBe(3 - ok);
+    expect(await eventually(() => server.store.size === ok * 60 * KiB)).toBe(true);
+  });
+
   it('visitor daily bandwidth covers uploads and downloads: 429 when used up', async () => {
     server = await startServer({ visitorDailyBandwidth: 100 * KiB });
     const up = await fetch(`${server.base}/`, { method: 'POST', body: bytes(60 * KiB) });

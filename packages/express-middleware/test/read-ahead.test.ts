@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { readAhead } from '../src/read-ahead.js';
+
+async function* chunks(n: number, size: number, state: { pulled: number }, failAt = -1) {
+  for (let i = 0; i < n; i++) {
+    if (i === failAt) throw new Error('source broke');
+    state.pulled += size;
+    yield new Uint8Array(size).fill(i % 251);
+  }
+}
+
+describe('readAhead', () => {
+  it('passes every byte through in order, joined into bigger chunks', async () => {
+    const state = { pulled: 0 };
+    const out: Uint8Array[] = [];
+    for await (const chunk of readAhead(chunks(100, 1000, state)[Symbol.asyncIterator](), 10_000, () => {})) {
+      out.push(chunk);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const all = Buffer.concat(out);
+    expect(all.length).toBe(100_000);
+    for (let i = 0; i < 100; i++) expect(all[i * 1000]).toBe(i % 251);
+    expect(out.length).toBeLessThan(100);
+    expect(Math.max(...out.map((c) => c.length))).toBeLessThanOrEqual(11_000);
+  });
+
+  it('never reads more than its bound ahead of a stalled consumer', async () => {
+    const state = { pulled: 0 };
+    const it = readAhead(chunks(1000, 1000, state)[Symbol.asyncIterator](), 8_000, () => {});
+    await it.next();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(state.pulled).toBeLessThanOrEqual(1000 + 8_000 + 1000);
+    await it.return(undefined);
+  });
+
+  it('raises the source error and the inspector error after the bytes before them', async () => {
+    const state = { pulled: 0 };
+    const got: number[] = [];
+    await expect(
+      (async () => {
+        for await (const c of readAhead(chunks(10, 10, state, 5)[Symbol.asyncIterator](), 1000, () => {})) {
+          got.push(c.length);
+        }
+      })(),
+    ).rejects.toThrow('source broke');
+    expect(got.reduce((a, b) => a + b, 0)).toBe(50);
+
+    let seen = 0;
+    const inspect = (c: Uint8Array) => {
+      seen += c.length;
+      if (seen > 30) throw new Error('limit');
+    };
+    await expect(
+      (async () => {
+        for await (const _ of readAhead(chunks(10, 10, { pulled: 0 })[Symbol.asyncIterator](), 1000, inspect)) {
+          // consume
+        }
+      })(),
+    ).rejects.toThrow('limit');
+  });
+});
