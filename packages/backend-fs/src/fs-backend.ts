@@ -143,7 +143,15 @@ export class FsBackend implements Backend {
         await rename(tempData, target);
         return;
       } catch (err) {
-        if (attempt < 2 && isMissing(err)) continue;
+        const code = errnoOf(err);
+        if (attempt < 2 && code === 'ENOENT') continue;
+        if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
+          // On disk a key cannot be both an object and a folder of other keys (`a` and `a/b`).
+          throw new AttError('INVALID_ID', 'key collides with a folder of other keys (or its parent is an object)', {
+            cause: err,
+            details: { errno: code },
+          });
+        }
         throw fsError('publish an object', err);
       }
     }

@@ -1,9 +1,9 @@
 /** Helpers the conformance checks share: bodies of every shape, digests, and readable failure messages. */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { expect } from 'vitest';
 import type { Backend, ObjectInfo } from '../backend.js';
 import { type AttErrorCode, isAttError } from '../errors.js';
+import { expect } from './vitest.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;

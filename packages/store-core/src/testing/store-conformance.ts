@@ -3,11 +3,12 @@
  * on replace, expiry, cleanup, sync) checked on top of a given backend. Every backend that passes the backend suite
  * should pass this one too; it is how att proves the Store on fs, memory and S3 alike.
  */
-import { describe } from 'vitest';
+
 import type { BackendFactory } from './harness.js';
 import { lifecycleChecks } from './store-checks/lifecycle.js';
 import { limitChecks } from './store-checks/limits.js';
 import { createStoreHarness } from './store-checks/support.js';
+import { describe } from './vitest.js';
 
 export function describeStoreConformance(name: string, create: BackendFactory, options: { timeout?: number } = {}) {
   const harness = createStoreHarness(create, options.timeout ?? 120_000);

@@ -1,6 +1,6 @@
-import { expect, it } from 'vitest';
 import { bytes, chunked, getBytes, inParallel, KiB, listAll, sha256 } from '../fixtures.js';
 import type { Harness } from '../harness.js';
+import { expect, it } from '../vitest.js';
 
 export function concurrencyChecks(h: Harness): void {
   const { timeout } = h.options;

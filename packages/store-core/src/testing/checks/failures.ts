@@ -1,4 +1,3 @@
-import { expect, it } from 'vitest';
 import type { Backend } from '../../backend.js';
 import { isAttError } from '../../errors.js';
 import {
@@ -15,6 +14,7 @@ import {
   sha256,
 } from '../fixtures.js';
 import type { Harness } from '../harness.js';
+import { expect, it } from '../vitest.js';
 
 /** A body that yields `prefix`, calls `onWaiting`, and then never yields again (only an abort can end it). */
 async function* stallingBody(prefix: Uint8Array, onWaiting: () => void): AsyncGenerator<Uint8Array> {

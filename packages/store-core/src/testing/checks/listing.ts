@@ -1,6 +1,6 @@
-import { expect, it } from 'vitest';
 import { bytes, chunked, inParallel, listAll } from '../fixtures.js';
 import type { Harness } from '../harness.js';
+import { expect, it } from '../vitest.js';
 
 export function listingChecks(h: Harness): void {
   const { timeout } = h.options;

@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { expect, it } from 'vitest';
 import {
   asNodeReadable,
   asWebStream,
@@ -14,6 +13,7 @@ import {
   sha256,
 } from '../fixtures.js';
 import type { Harness } from '../harness.js';
+import { expect, it } from '../vitest.js';
 
 export function roundTripChecks(h: Harness): void {
   const { timeout } = h.options;

@@ -1,5 +1,5 @@
-import { expect, it } from 'vitest';
 import { createStore } from '../../store/store.js';
+import { expect, it } from '../vitest.js';
 import { body, codeOf, manualClock, type StoreHarness, silentLogger } from './support.js';
 
 const HOUR = 3_600_000;

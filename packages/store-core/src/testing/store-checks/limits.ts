@@ -1,5 +1,5 @@
-import { expect, it } from 'vitest';
 import { isAttError } from '../../errors.js';
+import { expect, it } from '../vitest.js';
 import { body, codeOf, listedBytes, type StoreHarness } from './support.js';
 
 export function limitChecks(h: StoreHarness): void {

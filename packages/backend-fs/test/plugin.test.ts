@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BackendRegistry, createStore, isAttError } from '@att/store-core';
+import { describe, expect, it } from 'vitest';
+import { FsBackend, fsPlugin } from '../src/index.js';
+import { chunks, readText, tempDir } from './support.js';
+
+function registry(): BackendRegistry {
+  return new BackendRegistry().register(fsPlugin);
+}
+
+describe('fsPlugin', () => {
+  it('resolves file: URLs and bare paths to an fs backend', () => {
+    const dir = tempDir();
+    const fromUrl = registry().resolve(pathToFileURL(dir).href) as FsBackend;
+    expect(fromUrl).toBeInstanceOf(FsBackend);
+    expect(fromUrl.root).toBe(dir);
+    expect((registry().resolve(dir) as FsBackend).root).toBe(dir);
+    const relative = registry().resolve('./some/relative dir') as FsBackend;
+    expect(relative.root).toBe(path.resolve('some/relative dir'));
+  });
+
+  it('reads fsync from the URL or the options, and rejects nonsense', () => {
+    const dir = tempDir();
+    expect(() => registry().resolve(`${pathToFileURL(dir).href}?fsync=false`)).not.toThrow();
+    expect(() => registry().resolve(`${pathToFileURL(dir).href}?fsync=maybe`)).toThrow(/fsync/);
+    expect(() => registry().resolve('file://remote-host/share')).toThrow(/local path/);
+    try {
+      registry().resolve('file://remote-host/share');
+    } catch (err) {
+      expect(isAttError(err, 'INVALID_CONFIG')).toBe(true);
+    }
+  });
+
+  it('gives a Store that owns its backend', async () => {
+    const dir = tempDir();
+    const store = createStore({ backend: dir, registry: registry(), backendOptions: { fsync: false } });
+    expect(store.backend).toBeInstanceOf(FsBackend);
+    await store.write('hello', chunks('world'), { contentType: 'text/plain', filename: 'hello.txt' });
+    const { body, attachment } = await store.read('hello');
+    expect(await readText(body)).toBe('world');
+    expect(attachment).toMatchObject({ size: 5, filename: 'hello.txt', contentType: 'text/plain' });
+    await store.close();
+    await store.close();
+  });
+});

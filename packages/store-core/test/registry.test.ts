@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type AttError,
+  type Backend,
+  BackendRegistry,
+  createBackend,
+  createStore,
+  defineBackend,
+  isAttError,
+  registerBackend,
+} from '../src/index.js';
+import { createMemoryBackend } from '../src/testing/index.js';
+
+function thrown(fn: () => unknown): AttError {
+  try {
+    fn();
+  } catch (err) {
+    if (isAttError(err)) return err;
+    throw err;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('backend registry', () => {
+  it('registers plugins by scheme and resolves URLs to backends', () => {
+    const seen: Array<[string, unknown]> = [];
+    const memPlugin = defineBackend<{ tag: string }>({
+      scheme: 'mem:',
+      create(url, options) {
+        seen.push([url.href, options]);
+        return createMemoryBackend();
+      },
+    });
+    expect(memPlugin.scheme).toBe('mem');
+    const registry = new BackendRegistry().register(memPlugin);
+    expect(registry.schemes()).toEqual(['mem']);
+    expect(registry.has('MEM:')).toBe(true);
+    const backend = registry.resolve('mem://bucket/prefix?x=1', { tag: 't' });
+    expect(typeof backend.put).toBe('function');
+    expect(seen).toEqual([['mem://bucket/prefix?x=1', { tag: 't' }]]);
+  });
+
+  it('names the registered schemes and the package to register for an unknown scheme', () => {
+    const registry = new BackendRegistry();
+    registry.register(defineBackend({ scheme: 'mem', create: () => createMemoryBackend() }));
+    const err = thrown(() => registry.resolve('s3://AKIDEXAMPLE:wJalrXUtnFEMI@bucket/prefix'));
+    expect(err.code).toBe('UNKNOWN_BACKEND');
+    expect(err.message).toContain('"s3:"');
+    expect(err.message).toContain('registered: mem');
+    expect(err.message).toContain('s3Plugin from @att/backend-s3');
+    expect(err.message).not.toContain('wJalrXUtnFEMI');
+    expect(JSON.stringify(err)).not.toContain('wJalrXUtnFEMI');
+    const file = thrown(() => new BackendRegistry().resolve('/var/lib/att'));
+    expect(file.code).toBe('UNKNOWN_BACKEND');
+    expect(file.message).toContain('fsPlugin from @att/backend-fs');
+    expect(file.message).toContain('registered: none');
+  });
+
+  it('rejects bad plugins and malformed URLs with INVALID_CONFIG', () => {
+    expect(thrown(() => defineBackend({ scheme: 'c', create: () => createMemoryBackend() })).code).toBe(
+      'INVALID_CONFIG',
+    );
+    expect(thrown(() => defineBackend({ scheme: 'bad scheme', create: () => createMemoryBackend() })).code).toBe(
+      'INVALID_CONFIG',
+    );
+    expect(thrown(() => defineBackend({ scheme: 'ok' } as never)).code).toBe('INVALID_CONFIG');
+    const registry = new BackendRegistry();
+    expect(thrown(() => registry.resolve('')).code).toBe('INVALID_CONFIG');
+    const malformed = thrown(() => registry.resolve('s3://user:p@ss:word@[bad'));
+    expect(malformed.code).toBe('INVALID_CONFIG');
+    expect(malformed.message).not.toContain('word');
+  });
+
+  it('has a default registry behind registerBackend/createBackend, and createStore uses it', async () => {
+    let closed = 0;
+    const countClose = async () => {
+      closed += 1;
+    };
+    registerBackend(
+      defineBackend({
+        scheme: 'closing-mem',
+        create(): Backend {
+          return { ...createMemoryBackend(), close: countClose };
+        },
+      }),
+    );
+    expect(typeof createBackend('closing-mem://x').put).toBe('function');
+    const store = createStore({ backend: 'closing-mem://y' });
+    await store.close();
+    expect(closed).toBe(1);
+    const given = { ...createMemoryBackend(), close: countClose };
+    await createStore({ backend: given }).close();
+    expect(closed, 'a Store must not close a backend it was given').toBe(1);
+  });
+});
