@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,9 +16,11 @@ const LARGE_MIB = Number(process.env.BENCH_LARGE_MIB ?? 512);
 const CONCURRENCY = 4;
 const here = new URL('.', import.meta.url);
 
-// BENCH_DIR picks the filesystem (default: the OS temp dir). A tmpfs such as /dev/shm takes page-cache
-// writeback stalls out of the numbers, which otherwise swing them by 2-3× between rounds on small VMs.
-const work = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), 'att-mw-bench-'));
+// BENCH_DIR picks the filesystem. The default is /dev/shm (tmpfs) where there is one: both servers write the
+// same bytes, and page-cache writeback stalls on a real disk swing single rounds by 2-3× on small VMs, which
+// hides the difference being measured. Set BENCH_DIR to a disk path to include the disk.
+const defaultDir = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+const work = await mkdtemp(join(process.env.BENCH_DIR ?? defaultDir, 'att-mw-bench-'));
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 async function startServer(impl) {
@@ -179,6 +181,9 @@ try {
         `ratio (att/multer throughput, median of ${rounds}) ${median(ratios).toFixed(2)}×`,
     );
   }
+  console.log(
+    `(files in ${work.startsWith('/dev/shm') ? 'tmpfs /dev/shm' : work}; fs backend fsync ${process.env.BENCH_FSYNC === '1' ? 'on' : 'off'})`,
+  );
   for (const server of servers) {
     console.log(`peak RSS ${server.impl.padEnd(6)} ${fmt((await peakRss(server)) / MiB)} MiB`);
     server.child.kill();
