@@ -35,6 +35,10 @@ async function main() {
       `partSize ${cfg.partSize / MIB} MiB, queueSize ${cfg.queueSize}; launcher RSS ${(process.memoryUsage.rss() / MIB).toFixed(0)} MiB`,
   );
   const servers = await startServers(join(here, 'servers.mjs'), cfg.servers);
+  // Ctrl-C: stop Swift and fauxqs before leaving (the servers process also stops when our pipe closes).
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => servers.stop().finally(() => process.exit(130)));
+  }
   const samples = []; // { server, impl, kind, ...result }
   try {
     for (const server of servers.list) {
