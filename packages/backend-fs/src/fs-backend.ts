@@ -27,6 +27,7 @@ import {
 import { errnoOf, fsError, isMissing, notFound } from './fs-errors.js';
 import { keySegments, keyToPath, META_DIR, TMP_DIR } from './keys.js';
 import { dropSidecar, readSidecar, type Sidecar, sidecarPath, writeSidecar } from './sidecar.js';
+import { WriteBehind } from './write-behind.js';
 
 export interface FsBackendOptions {
   /** Directory that holds the objects (created on first write, mode 0700). */
@@ -101,9 +102,15 @@ export class FsBackend implements Backend {
       const file = await open(tempData, 'wx', 0o600).catch((err) => Promise.reject(fsError('create a temp file', err)));
       handle = file;
       const metered = meter(body, { signal: options.signal, expectedSize: options.size });
-      // Errors from the body (its own, ABORTED, SIZE_MISMATCH, a Store limit) propagate unchanged.
-      for await (const chunk of metered) {
-        await file.write(chunk).catch((err) => Promise.reject(fsError('write an object', err)));
+      const writer = new WriteBehind(file);
+      try {
+        // Errors from the body (its own, ABORTED, SIZE_MISMATCH, a Store limit) propagate unchanged.
+        for await (const chunk of metered) {
+          await writer.push(chunk).catch((err) => Promise.reject(fsError('write an object', err)));
+        }
+        await writer.drain().catch((err) => Promise.reject(fsError('write an object', err)));
+      } finally {
+        await writer.settle();
       }
       if (this.#fsync) await file.sync().catch((err) => Promise.reject(fsError('flush an object', err)));
       const stats = await file.stat();
