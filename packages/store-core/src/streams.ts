@@ -76,6 +76,12 @@ function asBytes(chunk: unknown): Uint8Array {
  */
 export async function* meter(source: ByteSource, options: MeterOptions = {}): AsyncGenerator<Uint8Array, number> {
   const { signal, expectedSize, onChunk } = options;
+  if (typeof (source as Partial<ByteSource> | null)?.[Symbol.asyncIterator] !== 'function') {
+    throw new AttError(
+      'INVALID_REQUEST',
+      'a body must be an AsyncIterable<Uint8Array> (a Node Readable, a web ReadableStream, an async generator)',
+    );
+  }
   throwIfAborted(signal, 'upload');
   const iterator = source[Symbol.asyncIterator]();
   let total = 0;

@@ -103,3 +103,32 @@ describe('Store basics', () => {
     expect(store.size).toBe(0);
   });
 });
+
+describe('Store input checks', () => {
+  it('rejects bodies that are not async iterables, bad content types and overlong file names', async () => {
+    const store = createStore({ backend: createMemoryBackend() });
+    expect(await codeOf(store.write('a', Buffer.from('x') as never))).toBe('INVALID_REQUEST');
+    expect(await codeOf(store.write('a', 'text' as never))).toBe('INVALID_REQUEST');
+    expect(await codeOf(store.write('a', stringBody('x'), { contentType: 'text/plän' }))).toBe('INVALID_REQUEST');
+    expect(await codeOf(store.write('a', stringBody('x'), { filename: '履'.repeat(120) }))).toBe('INVALID_REQUEST');
+    expect((await store.write('a', stringBody('x'), { filename: '履'.repeat(100) })).filename).toBe('履'.repeat(100));
+    expect(store.size).toBe(1);
+  });
+
+  it('rejects nonsense options with INVALID_CONFIG', () => {
+    const backend = createMemoryBackend();
+    for (const options of [
+      { totalSizeLimit: -1 },
+      { fileSizeLimit: Number.NaN },
+      { expiry: Number.POSITIVE_INFINITY },
+      { orphanGracePeriod: -5 },
+      { pageSize: 0 },
+      { idPattern: '^x$' as never },
+    ]) {
+      expect(() => createStore({ backend, ...options }), JSON.stringify(options)).toThrow(
+        expect.objectContaining({ code: 'INVALID_CONFIG' }),
+      );
+    }
+    expect(() => createStore({} as never)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+  });
+});
