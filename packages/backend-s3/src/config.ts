@@ -44,6 +44,11 @@ export interface S3ClientConfig {
   retryBaseDelay?: number;
   /** Cap on one backoff sleep, Retry-After included, in ms. Default 5 000. */
   retryMaxDelay?: number;
+  /**
+   * Sign the sha256 of buffered bodies (parts, small puts) instead of sending UNSIGNED-PAYLOAD. Default: true for
+   * http endpoints (nothing else protects the bytes), false for https (TLS does; hashing halves Swift's upload rate).
+   */
+  signPayload?: boolean;
   /** An undici dispatcher (Agent, Pool, ProxyAgent, MockAgent…) to send requests through. */
   dispatcher?: Dispatcher;
 }
@@ -63,6 +68,7 @@ export interface ResolvedConfig {
   timeout: number;
   retryBaseDelay: number;
   retryMaxDelay: number;
+  signPayload: boolean;
 }
 
 export function invalidConfig(field: string, problem: string): AttError {
@@ -125,8 +131,9 @@ export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
     nonEmpty(config.accessKeyId, 'accessKeyId');
     nonEmpty(config.secretAccessKey, 'secretAccessKey');
   }
-  if (config.forcePathStyle !== undefined && typeof config.forcePathStyle !== 'boolean') {
-    throw invalidConfig('forcePathStyle', 'must be a boolean');
+  for (const field of ['forcePathStyle', 'signPayload'] as const) {
+    if (config[field] !== undefined && typeof config[field] !== 'boolean')
+      throw invalidConfig(field, 'must be a boolean');
   }
   return {
     endpoint,
@@ -142,6 +149,7 @@ export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
     timeout: positiveInt(config.timeout, 'timeout', 30_000),
     retryBaseDelay: positiveInt(config.retryBaseDelay, 'retryBaseDelay', 100, 0),
     retryMaxDelay: positiveInt(config.retryMaxDelay, 'retryMaxDelay', 5_000, 0),
+    signPayload: config.signPayload ?? endpoint.protocol === 'http:',
   };
 }
 

@@ -145,15 +145,17 @@ export class S3Transport {
     const creds = await this.#credentials();
     const body = request.body;
     const buffered = body === undefined || typeof body === 'string' || body instanceof Uint8Array;
+    // XML bodies are small and always signed; byte bodies per config.signPayload; streams cannot be hashed upfront.
+    const signed = typeof body === 'string' || body === undefined || (buffered && this.#config.signPayload);
     const { headers } = signRequest(
-      { method: request.method, url: origin + fullPath, headers: request.headers ?? {}, ...(buffered ? { body } : {}) },
+      { method: request.method, url: origin + fullPath, headers: request.headers ?? {}, ...(signed ? { body } : {}) },
       {
         accessKeyId: creds.accessKeyId,
         secretAccessKey: creds.secretAccessKey,
         ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}),
         region: this.#config.region,
         service: 's3',
-        signedPayload: !!buffered,
+        signedPayload: signed,
       },
     );
     const { timeout } = this.#config;

@@ -5,6 +5,7 @@ const OPTIONS = {
   region: 'string',
   endpoint: 'string',
   forcePathStyle: 'boolean',
+  signPayload: 'boolean',
   partSize: 'size',
   queueSize: 'integer',
   maxAttempts: 'integer',

@@ -31,4 +31,14 @@ describe.each(s3Servers().map((s) => [s.name, s] as const))('round trips on %s',
       await client.close();
     });
   }
+
+  it('uploads buffered parts as UNSIGNED-PAYLOAD too (the https default)', async () => {
+    const { client } = await freshClient(server, 'unsigned', { signPayload: false });
+    const data = randomBytes(11 * MiB + 3);
+    await client.putObject('u', data);
+    await client.putObject('small', data.subarray(0, 1000));
+    expect(sha256(await readAll((await client.getObject('u')).body))).toBe(sha256(data));
+    expect((await readAll((await client.getObject('small')).body)).equals(data.subarray(0, 1000))).toBe(true);
+    await client.close();
+  });
 });
