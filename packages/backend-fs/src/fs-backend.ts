@@ -8,7 +8,7 @@
  * resolves, so an acknowledged write survives a crash.
  */
 import { randomUUID } from 'node:crypto';
-import { type FileHandle, lstat, mkdir, open, opendir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, lstat, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AttError,
@@ -25,8 +25,10 @@ import {
   throwIfAborted,
 } from '@att/store-core';
 import { errnoOf, fsError, isMissing, notFound } from './fs-errors.js';
-import { keySegments, keyToPath, META_DIR, TMP_DIR } from './keys.js';
-import { dropSidecar, readSidecar, type Sidecar, sidecarPath, writeSidecar } from './sidecar.js';
+import { keyToPath, META_DIR, TMP_DIR } from './keys.js';
+import { walkObjects } from './listing.js';
+import { dropSidecar, readSidecar, type Sidecar, sidecarPath, toObjectInfo, writeSidecar } from './sidecar.js';
+import { removeStaleTempFiles } from './temp-files.js';
 import { WriteBehind } from './write-behind.js';
 
 export interface FsBackendOptions {
@@ -56,12 +58,6 @@ async function fsyncDir(dir: string): Promise<void> {
 
 async function removeQuietly(file: string): Promise<void> {
   await unlink(file).catch(() => {});
-}
-
-function toInfo(key: string, size: number, mtime: Date, sidecar: Sidecar | undefined): ObjectInfo {
-  const info: ObjectInfo = { key, size, lastModified: mtime, metadata: { ...sidecar?.metadata } };
-  if (sidecar?.contentType !== undefined) info.contentType = sidecar.contentType;
-  return info;
 }
 
 export class FsBackend implements Backend {
@@ -126,12 +122,12 @@ export class FsBackend implements Backend {
       const previous = await lstat(target).catch(() => undefined);
       await this.#publish(tempData, target);
       published = true;
-      if (previous?.isFile() && previous.ino !== stats.ino) await dropSidecar(this.root, previous.ino, key);
-      if (this.#fsync) {
-        await fsyncDir(path.dirname(target));
-        await fsyncDir(path.join(this.root, META_DIR));
+      if (previous?.isFile() && previous.ino !== stats.ino) {
+        // Best effort: a stale sidecar is harmless (it names a dead inode and carries its key).
+        await dropSidecar(this.root, previous.ino, key).catch(() => {});
       }
-      return toInfo(key, stats.size, stats.mtime, sidecar);
+      if (this.#fsync) await this.#flushPublished(key, target, stats.ino);
+      return toObjectInfo(key, stats, sidecar);
     } catch (err) {
       if (!published) {
         await handle?.close().catch(() => {});
@@ -139,6 +135,21 @@ export class FsBackend implements Backend {
         await removeQuietly(tempMeta);
       }
       throw isAttError(err) || published || !errnoOf(err) ? err : fsError('store an object', err);
+    }
+  }
+
+  /**
+   * Makes the rename itself durable. If that fails the put must fail, and a failed put may leave nothing visible,
+   * so the just-published object is taken back.
+   */
+  async #flushPublished(key: string, target: string, ino: number): Promise<void> {
+    try {
+      await fsyncDir(path.dirname(target));
+      await fsyncDir(path.join(this.root, META_DIR));
+    } catch (err) {
+      await unlink(target).catch(() => {});
+      await dropSidecar(this.root, ino, key).catch(() => {});
+      throw fsError('flush a directory', err);
     }
   }
 
@@ -176,7 +187,7 @@ export class FsBackend implements Backend {
     try {
       const stats = await handle.stat();
       if (!stats.isFile()) throw notFound();
-      const info = toInfo(key, stats.size, stats.mtime, await readSidecar(this.root, stats.ino, key));
+      const info = toObjectInfo(key, stats, await readSidecar(this.root, stats.ino, key));
       const range = options.range ? resolveRange(options.range, stats.size) : undefined;
       // Positioned reads (pread) from the open handle: the range never depends on a shared file offset.
       const body = handle.createReadStream({
@@ -198,7 +209,7 @@ export class FsBackend implements Backend {
     try {
       const stats = await stat(file);
       if (!stats.isFile()) throw notFound();
-      return toInfo(key, stats.size, stats.mtime, await readSidecar(this.root, stats.ino, key));
+      return toObjectInfo(key, stats, await readSidecar(this.root, stats.ino, key));
     } catch (err) {
       throw isAttError(err) ? err : fsError('stat an object', err);
     }
@@ -233,72 +244,11 @@ export class FsBackend implements Backend {
 
   async *list(options: ListOptions = {}): AsyncIterable<ObjectInfo> {
     const prefix = options.prefix ?? '';
-    yield* this.#walk(this.root, '', prefix, options.signal);
-  }
-
-  async *#walk(dir: string, keyPrefix: string, prefix: string, signal?: AbortSignal): AsyncGenerator<ObjectInfo> {
-    let entries: AsyncIterable<import('node:fs').Dirent>;
-    try {
-      entries = await opendir(dir, { bufferSize: 128 });
-    } catch (err) {
-      if (isMissing(err)) return;
-      throw fsError('list objects', err);
-    }
-    for await (const entry of entries) {
-      throwIfAborted(signal, 'listing');
-      if (keyPrefix === '' && (entry.name === TMP_DIR || entry.name === META_DIR)) continue;
-      const key = keyPrefix + entry.name;
-      if (entry.isDirectory()) {
-        const folder = `${key}/`;
-        // Descend only where keys under the prefix can live.
-        if (folder.startsWith(prefix) || prefix.startsWith(folder)) {
-          yield* this.#walk(path.join(dir, entry.name), folder, prefix, signal);
-        }
-      } else if (entry.isFile() && key.startsWith(prefix) && this.#isKey(key)) {
-        try {
-          const stats = await stat(path.join(dir, entry.name));
-          yield toInfo(key, stats.size, stats.mtime, await readSidecar(this.root, stats.ino, key));
-        } catch (err) {
-          if (!isMissing(err)) throw fsError('list objects', err); // deleted while listing: skip it
-        }
-      }
-    }
-  }
-
-  /** Files whose names no key can produce (dropped there by hand) are not objects; they are not listed. */
-  #isKey(key: string): boolean {
-    try {
-      keySegments(key);
-      return true;
-    } catch {
-      return false;
-    }
+    yield* walkObjects(this.root, prefix, options.signal);
   }
 
   async cleanupIncomplete(olderThan: Date): Promise<number> {
-    const tmp = path.join(this.root, TMP_DIR);
-    let removed = 0;
-    let entries: AsyncIterable<import('node:fs').Dirent>;
-    try {
-      entries = await opendir(tmp, { bufferSize: 128 });
-    } catch (err) {
-      if (isMissing(err)) return 0;
-      throw fsError('list temp files', err);
-    }
-    for await (const entry of entries) {
-      const file = path.join(tmp, entry.name);
-      try {
-        const stats = await stat(file);
-        // A temp file is touched by every write, so a live upload stays newer than any sane cutoff.
-        if (stats.mtime < olderThan) {
-          await unlink(file);
-          if (entry.name.endsWith('.data')) removed += 1;
-        }
-      } catch (err) {
-        if (!isMissing(err)) throw fsError('remove a temp file', err);
-      }
-    }
-    return removed;
+    return removeStaleTempFiles(this.root, olderThan);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import type { ObjectInfo } from '@att/store-core';
 import { errnoOf, isMissing } from './fs-errors.js';
 import { META_DIR } from './keys.js';
 
@@ -57,4 +58,15 @@ export async function dropSidecar(root: string, ino: number | bigint, key: strin
   } catch (err) {
     if (!isMissing(err) && errnoOf(err) !== 'EISDIR') throw err;
   }
+}
+
+/** The ObjectInfo of a data file: size and time from its stats, the rest from its sidecar. */
+export function toObjectInfo(
+  key: string,
+  stats: { size: number; mtime: Date },
+  sidecar: Sidecar | undefined,
+): ObjectInfo {
+  const info: ObjectInfo = { key, size: stats.size, lastModified: stats.mtime, metadata: { ...sidecar?.metadata } };
+  if (sidecar?.contentType !== undefined) info.contentType = sidecar.contentType;
+  return info;
 }

@@ -19,11 +19,12 @@ export {
   registerBackend,
   toBackendUrl,
 } from './registry.js';
+export type { SyncResult } from './store/accounting.js';
 export { type Attachment, DEFAULT_CONTENT_TYPE } from './store/attachment.js';
 export type { CleanupResult } from './store/cleanup.js';
 export { MemorySizeLedger, type SizeLedger } from './store/ledger.js';
 export { DEFAULT_ID_PATTERN, type StoreLogger, type StoreOptions } from './store/options.js';
-export { createStore, type ReadResult, Store, type SyncResult, type WriteOptions } from './store/store.js';
+export { createStore, type ReadResult, Store, type WriteOptions } from './store/store.js';
 export {
   abortError,
   type ByteSource,

@@ -5,10 +5,10 @@
  * completes, the pass also reconciles the store's size with what it saw.
  */
 import type { Backend, ObjectInfo } from '../backend.js';
+import type { Accounting } from './accounting.js';
 import { expiryOf } from './attachment.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { StoreLogger } from './options.js';
-import type { Reconciler } from './reconcile.js';
 
 export interface CleanupResult {
   /** Objects listed with a valid id. */
@@ -23,6 +23,8 @@ export interface CleanupResult {
 }
 
 export interface CleanupContext {
+  accounting: Accounting;
+  isValidId: (key: string) => boolean;
   backend: Backend;
   lock: KeyedLock;
   now: () => number;
@@ -34,22 +36,12 @@ export interface CleanupContext {
   logger: StoreLogger;
 }
 
-/** What the pass needs from the Store it cleans. */
-export interface CleanupHost {
-  isValidId(key: string): boolean;
-  beginPass(): Reconciler;
-  endPass(reconciler: Reconciler): void;
-  applyReconcile(reconciler: Reconciler): unknown;
-  beginOp(id: string, before: number | undefined, except?: Reconciler): void;
-  endOp(id: string, after: number | undefined): void;
-  release(size: number): void;
-}
-
-export async function runCleanup(host: CleanupHost, ctx: CleanupContext): Promise<CleanupResult> {
+export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
   const result: CleanupResult = { scanned: 0, expired: 0, orphans: 0, incomplete: 0, bytesFreed: 0, errors: 0 };
   const started = ctx.now();
   const orphanCutoff = started - ctx.orphanGracePeriod;
-  const reconciler = host.beginPass();
+  const { accounting } = ctx;
+  const reconciler = accounting.beginPass();
   const fail = (message: string, err: unknown, details: Record<string, unknown> = {}) => {
     result.errors += 1;
     ctx.logger.warn(message, { ...details, error: err instanceof Error ? err.message : String(err) });
@@ -61,7 +53,7 @@ export async function runCleanup(host: CleanupHost, ctx: CleanupContext): Promis
     const { taken, release } = ctx.lock.tryLockAll(candidates.map((info) => info.key));
     if (taken.length === 0) return release();
     const sizes = new Map(candidates.map((info) => [info.key, info.size]));
-    for (const id of taken) host.beginOp(id, sizes.get(id), reconciler);
+    for (const id of taken) accounting.beginOp(id, sizes.get(id), reconciler);
     let deleted = false;
     try {
       await ctx.backend.delete(taken);
@@ -71,9 +63,9 @@ export async function runCleanup(host: CleanupHost, ctx: CleanupContext): Promis
     } finally {
       for (const id of taken) {
         const size = sizes.get(id) ?? 0;
-        host.endOp(id, deleted ? undefined : size);
+        accounting.endOp(id, deleted ? undefined : size);
         if (!deleted) continue;
-        host.release(size);
+        accounting.release(size);
         reconciler.forget(size);
         result[kind] += 1;
         result.bytesFreed += size;
@@ -102,7 +94,7 @@ export async function runCleanup(host: CleanupHost, ctx: CleanupContext): Promis
   let listed = false;
   try {
     for await (const info of ctx.backend.list()) {
-      if (!host.isValidId(info.key)) continue;
+      if (!ctx.isValidId(info.key)) continue;
       result.scanned += 1;
       reconciler.count(info.key, info.size);
       const expiresAt = expiryOf(info, ctx.expiry);
@@ -129,9 +121,9 @@ export async function runCleanup(host: CleanupHost, ctx: CleanupContext): Promis
   try {
     await deleteListed(expired, 'expired');
     await checkOrphans(maybeOrphans);
-    if (listed) host.applyReconcile(reconciler);
+    if (listed) accounting.applyPass(reconciler);
   } finally {
-    host.endPass(reconciler);
+    accounting.endPass(reconciler);
   }
   try {
     result.incomplete = await ctx.backend.cleanupIncomplete(new Date(started - ctx.staleUploadAge));

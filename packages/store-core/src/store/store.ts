@@ -1,20 +1,19 @@
 /**
- * The Store: ids, limits, size accounting and expiry on top of any Backend.
- *
- * Accounting model: the ledger holds stored bytes plus bytes of writes in flight. A write charges each chunk before
- * passing it on (so the total limit holds under any concurrency), and when it settles it gives back the size of the
- * object it replaced (learned by `head` under a per-id lock) or, on failure, everything it charged.
+ * The Store: ids, limits, size accounting (accounting.ts) and expiry on top of any Backend. Writes, removals and
+ * cleanup deletions of one id run one at a time (a per-id lock), so the size of a replaced object, learned by
+ * `head` under that lock, is given back exactly once.
  */
 import type { Backend, ByteRange, ObjectInfo } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
 import { defaultRegistry } from '../registry.js';
 import { type ByteSource, meter, throwIfAborted } from '../streams.js';
+import { Accounting, type SyncResult } from './accounting.js';
 import { type Attachment, checkContentType, toAttachment, toMetadata } from './attachment.js';
 import { type CleanupResult, runCleanup } from './cleanup.js';
+import { forEachLimited } from './concurrency.js';
 import { KeyedLock } from './keyed-lock.js';
-import { MemorySizeLedger, type SizeLedger } from './ledger.js';
+import { MemorySizeLedger } from './ledger.js';
 import { checkStoreOptions, consoleLogger, DEFAULT_ID_PATTERN, HOUR, type StoreOptions } from './options.js';
-import { Reconciler } from './reconcile.js';
 import { Scheduler } from './scheduler.js';
 
 export interface WriteOptions {
@@ -37,12 +36,8 @@ export interface ReadResult {
   range?: { start: number; end: number };
 }
 
-export interface SyncResult {
-  objects: number;
-  bytes: number;
-}
-
 const MAX_FILENAME = 1024;
+const REMOVE_CONCURRENCY = 16;
 
 function plainPattern(pattern: RegExp): RegExp {
   // A /g or /y pattern keeps state between test() calls; validation must not depend on call history.
@@ -54,15 +49,10 @@ export class Store {
   readonly #ownsBackend: boolean;
   readonly #options: StoreOptions;
   readonly #idPattern: RegExp;
-  readonly #ledger: SizeLedger;
+  readonly #accounting: Accounting;
   readonly #lock = new KeyedLock();
-  readonly #reconcilers = new Set<Reconciler>();
   readonly #scheduler: Scheduler;
   readonly #now: () => number;
-  /** Bytes charged by writes that have not settled yet. */
-  #inflight = 0;
-  /** Operations holding an id's lock: id → object size when they began (undefined: absent). */
-  readonly #ops = new Map<string, number | undefined>();
   #closed = false;
 
   constructor(options: StoreOptions) {
@@ -77,20 +67,20 @@ export class Store {
       this.#ownsBackend = false;
     }
     this.#idPattern = plainPattern(options.idPattern ?? DEFAULT_ID_PATTERN);
-    this.#ledger = options.ledger ?? new MemorySizeLedger();
+    this.#accounting = new Accounting(options.ledger ?? new MemorySizeLedger());
     this.#now = options.now ?? Date.now;
     this.#scheduler = new Scheduler(() => this.cleanup(), options.logger ?? consoleLogger);
   }
 
   /** Bytes stored plus bytes of writes in flight. Exact whenever no write is in flight. */
   get size(): number {
-    return this.#ledger.used;
+    return this.#accounting.ledger.used;
   }
 
   /** Bytes still free under `totalSizeLimit` (Infinity without a limit). */
   get remaining(): number {
     const limit = this.#options.totalSizeLimit;
-    return limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - this.#ledger.used);
+    return limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - this.#accounting.ledger.used);
   }
 
   checkId(id: string): void {
@@ -126,7 +116,8 @@ export class Store {
     return this.#lock.run(id, async () => {
       throwIfAborted(signal, 'upload');
       const before = await this.#sizeOf(id);
-      this.beginOp(id, before);
+      const accounting = this.#accounting;
+      accounting.beginOp(id, before);
       let charged = 0;
       let limitError: AttError | undefined;
       const charge = (bytes: number): void | Promise<void> => {
@@ -134,17 +125,15 @@ export class Store {
           limitError = tooLarge(fileLimit);
           throw limitError;
         }
-        const added = this.#ledger.tryAdd(bytes, totalLimit);
         const settle = (ok: boolean) => {
           if (!ok) {
             limitError = quotaExceeded(totalLimit);
             throw limitError;
           }
           charged += bytes;
-          this.#inflight += bytes;
         };
-        if (typeof added === 'boolean') return settle(added);
-        return added.then(settle);
+        const added = accounting.charge(bytes, totalLimit);
+        return typeof added === 'boolean' ? settle(added) : added.then(settle);
       };
       const createdAt = new Date(this.#now());
       const expiresAt =
@@ -154,12 +143,12 @@ export class Store {
       try {
         const metered = meter(body, { signal, expectedSize: size, onChunk: charge });
         const info = await this.backend.put(id, metered, { size, contentType, metadata: toMetadata(facts), signal });
-        this.#settle(charged, before, charged);
-        this.endOp(id, charged);
+        accounting.settleWrite(charged, before, charged);
+        accounting.endOp(id, charged);
         return toAttachment(id, { ...info, size: charged }, this.#options.expiry);
       } catch (err) {
-        this.#settle(charged, before, undefined);
-        this.endOp(id, before);
+        accounting.settleWrite(charged, before, undefined);
+        accounting.endOp(id, before);
         if (limitError) throw limitError;
         if (signal?.aborted && !isAttError(err, 'ABORTED'))
           throw new AttError('ABORTED', 'upload aborted', { cause: err });
@@ -192,22 +181,20 @@ export class Store {
   async remove(...ids: string[]): Promise<void> {
     this.#checkOpen();
     for (const id of ids) this.checkId(id);
-    await Promise.all(
-      [...new Set(ids)].map((id) =>
-        this.#lock.run(id, async () => {
-          const before = await this.#sizeOf(id);
-          if (before === undefined) return;
-          this.beginOp(id, before);
-          try {
-            await this.backend.delete([id]);
-          } catch (err) {
-            this.endOp(id, before);
-            throw err;
-          }
-          this.#ledger.add(-before);
-          this.endOp(id, undefined);
-        }),
-      ),
+    await forEachLimited([...new Set(ids)], REMOVE_CONCURRENCY, (id) =>
+      this.#lock.run(id, async () => {
+        const before = await this.#sizeOf(id);
+        if (before === undefined) return;
+        this.#accounting.beginOp(id, before);
+        try {
+          await this.backend.delete([id]);
+        } catch (err) {
+          this.#accounting.endOp(id, before);
+          throw err;
+        }
+        this.#accounting.release(before);
+        this.#accounting.endOp(id, undefined);
+      }),
     );
   }
 
@@ -220,23 +207,25 @@ export class Store {
     this.#checkOpen();
     let result: SyncResult | undefined;
     for (let attempt = 0; attempt < 3 && !result; attempt++) {
-      const reconciler = this.beginPass();
+      const reconciler = this.#accounting.beginPass();
       try {
         for await (const info of this.backend.list()) {
           if (this.isValidId(info.key)) reconciler.count(info.key, info.size);
         }
-        result = this.applyReconcile(reconciler);
+        result = this.#accounting.applyPass(reconciler);
       } finally {
-        this.endPass(reconciler);
+        this.#accounting.endPass(reconciler);
       }
     }
-    return result ?? { objects: -1, bytes: this.#ledger.used - this.#inflight };
+    return result ?? { objects: -1, bytes: this.#accounting.stored };
   }
 
   /** One cleanup pass: expired objects, orphans (with `isReferenced`), stale incomplete uploads. */
   cleanup(): Promise<CleanupResult> {
     this.#checkOpen();
-    return runCleanup(this, {
+    return runCleanup({
+      accounting: this.#accounting,
+      isValidId: (key) => this.isValidId(key),
       backend: this.backend,
       lock: this.#lock,
       now: this.#now,
@@ -270,60 +259,15 @@ export class Store {
     if (this.#ownsBackend) await this.backend.close?.();
   }
 
-  // ---- internals shared with cleanup (not part of the public API) ----
-
-  /** @internal */
+  /** Whether `key` is a valid attachment id (listings ignore everything else). */
   isValidId(key: string): boolean {
     return this.#idPattern.test(key);
   }
 
-  /** @internal */
-  isExpired(attachmentOrInfo: { expiresAt?: Date | undefined }): boolean {
-    return attachmentOrInfo.expiresAt !== undefined && attachmentOrInfo.expiresAt.getTime() <= this.#now();
-  }
-
-  /** @internal Starts recording changes for a listing pass. */
-  beginPass(): Reconciler {
-    const reconciler = new Reconciler();
-    for (const [id, before] of this.#ops) reconciler.begin(id, before);
-    this.#reconcilers.add(reconciler);
-    return reconciler;
-  }
-
-  /** @internal */
-  endPass(reconciler: Reconciler): void {
-    this.#reconcilers.delete(reconciler);
-  }
-
-  /** @internal Sets the stored total to what the pass found (keeping in-flight reservations), if it can tell. */
-  applyReconcile(reconciler: Reconciler): SyncResult | undefined {
-    const found = reconciler.total();
-    if (!found) return undefined;
-    const stored = this.#ledger.used - this.#inflight;
-    if (found.bytes !== stored) this.#ledger.add(found.bytes - stored);
-    return found;
-  }
-
-  /** @internal An operation on `id` holds its lock; passes running now learn the size it started from. */
-  beginOp(id: string, before: number | undefined, except?: Reconciler): void {
-    this.#ops.set(id, before);
-    for (const reconciler of this.#reconcilers) if (reconciler !== except) reconciler.begin(id, before);
-  }
-
-  /** @internal The operation on `id` ended, leaving an object of `after` bytes (undefined: none). */
-  endOp(id: string, after: number | undefined): void {
-    this.#ops.delete(id);
-    for (const reconciler of this.#reconcilers) reconciler.settle(id, after);
-  }
-
-  /** @internal Cleanup deleted `size` bytes it had counted. */
-  release(size: number): void {
-    this.#ledger.add(-size);
-  }
-
   #live(id: string, info: ObjectInfo): Attachment | undefined {
     const attachment = toAttachment(id, info, this.#options.expiry);
-    return this.isExpired(attachment) ? undefined : attachment;
+    const expired = attachment.expiresAt !== undefined && attachment.expiresAt.getTime() <= this.#now();
+    return expired ? undefined : attachment;
   }
 
   async #sizeOf(id: string): Promise<number | undefined> {
@@ -333,17 +277,6 @@ export class Store {
       if (isAttError(err, 'NOT_FOUND')) return undefined;
       throw err;
     }
-  }
-
-  /** A write ended: release its reservation; on success keep `after` bytes and give back the replaced object's. */
-  #settle(charged: number, before: number | undefined, after: number | undefined): void {
-    this.#inflight -= charged;
-    if (after === undefined) {
-      if (charged > 0) this.#ledger.add(-charged);
-      return;
-    }
-    if (after !== charged) this.#ledger.add(after - charged);
-    if (before !== undefined && before > 0) this.#ledger.add(-before);
   }
 
   #checkOpen(): void {
