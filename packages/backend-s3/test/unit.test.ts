@@ -1,0 +1,159 @@
+// Pure pieces, no server: error classification, retry timing, part cutting, metadata and XML encoding.
+import { describe, expect, it } from 'vitest';
+import { parseRetryAfter, s3ResponseError, transportError } from '../src/errors.js';
+import { decodeHeaderValue, encodeHeaderValue, metadataFromHeaders, metadataHeaders } from '../src/metadata.js';
+import { partSizeFor, readParts } from '../src/parts.js';
+import { backoffDelay } from '../src/retry.js';
+import { deleteObjectsXml, list, parseXml, rootElement, text } from '../src/xml.js';
+
+const MiB = 1024 * 1024;
+const errorXml = (code: string) =>
+  `<?xml version="1.0"?><Error><Code>${code}</Code><Message>m</Message><RequestId>rid-1</RequestId></Error>`;
+
+describe('S3 error classification', () => {
+  it.each([
+    [404, 'NoSuchKey', 'NOT_FOUND', false],
+    [403, 'SignatureDoesNotMatch', 'ACCESS_DENIED', false],
+    [403, undefined, 'ACCESS_DENIED', false],
+    [416, 'InvalidRange', 'RANGE_NOT_SATISFIABLE', false],
+    [503, 'SlowDown', 'BACKEND_UNAVAILABLE', true],
+    [500, 'InternalError', 'BACKEND_UNAVAILABLE', true],
+    [429, undefined, 'BACKEND_UNAVAILABLE', true],
+    [400, 'RequestTimeout', 'BACKEND_UNAVAILABLE', true],
+    [400, 'EntityTooSmall', 'BACKEND_ERROR', false],
+    [409, 'BucketNotEmpty', 'BACKEND_ERROR', false],
+  ])('HTTP %i %s → %s (retryable %s)', (status, s3Code, code, retryable) => {
+    const err = s3ResponseError(
+      { operation: 'Op', key: 'k' },
+      status,
+      { 'x-amz-request-id': 'hdr' },
+      s3Code ? errorXml(s3Code) : '',
+    );
+    expect(err.code).toBe(code);
+    expect(err.retryable).toBe(retryable);
+    expect(err.details).toMatchObject({ httpStatus: status, operation: 'Op', key: 'k' });
+    if (s3Code) expect(err.details).toMatchObject({ s3Code, requestId: 'rid-1' });
+    else expect(err.details?.requestId).toBe('hdr');
+  });
+
+  it('classifies by status when the body is HTML or broken XML', () => {
+    const html = s3ResponseError({ operation: 'Put' }, 400, {}, '<html><body>Bad</body></html>');
+    expect([html.code, html.details?.s3Code]).toEqual(['BACKEND_ERROR', undefined]);
+    const broken = s3ResponseError({ operation: 'Get' }, 404, {}, '<Error><Code>NoSuch');
+    expect(broken.code).toBe('NOT_FOUND');
+  });
+
+  it('maps transport failures: timeouts, resets, anything else', () => {
+    const timeout = transportError(
+      Object.assign(new Error('t'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
+      { operation: 'Get' },
+      undefined,
+    );
+    expect([timeout.code, timeout.retryable]).toEqual(['TIMEOUT', true]);
+    const reset = transportError(
+      Object.assign(new Error('r'), { code: 'ECONNRESET' }),
+      { operation: 'Get' },
+      undefined,
+    );
+    expect([reset.code, reset.retryable]).toEqual(['BACKEND_UNAVAILABLE', true]);
+    const other = transportError(new TypeError('weird'), { operation: 'Get' }, undefined);
+    expect([other.code, other.retryable]).toEqual(['BACKEND_ERROR', false]);
+    const aborted = transportError(new Error('x'), { operation: 'Get' }, AbortSignal.abort());
+    expect(aborted.code).toBe('ABORTED');
+  });
+
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    expect(parseRetryAfter('3')).toBe(3000);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+  });
+});
+
+describe('backoff', () => {
+  it('stays within full-jitter bounds, honours Retry-After as a floor, never exceeds the cap', () => {
+    for (let i = 0; i < 200; i++) {
+      const attempt = 1 + (i % 6);
+      const d = backoffDelay(attempt, 100, 5000);
+      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeLessThanOrEqual(Math.min(5000, 100 * 2 ** (attempt - 1)));
+      expect(backoffDelay(attempt, 100, 5000, 2000)).toBeGreaterThanOrEqual(2000);
+      expect(backoffDelay(attempt, 100, 5000, 60_000)).toBe(5000);
+    }
+  });
+});
+
+async function* from(chunks: number[]): AsyncGenerator<Uint8Array> {
+  let n = 0;
+  for (const size of chunks) {
+    yield Uint8Array.from({ length: size }, () => n++ % 251);
+  }
+}
+
+async function collect(parts: AsyncIterable<Uint8Array>): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for await (const p of parts) out.push(Buffer.from(p));
+  return out;
+}
+
+describe('part cutting', () => {
+  it('cuts uniform parts across chunk boundaries, keeping every byte in order', async () => {
+    const parts = await collect(readParts(from([3, 10, 1, 7, 4]), 8));
+    expect(parts.map((p) => p.length)).toEqual([8, 8, 8, 1]);
+    const all = Buffer.concat(parts);
+    expect([...all]).toEqual(Array.from({ length: 25 }, (_, i) => i % 251));
+    expect((await collect(readParts(from([]), 8))).length).toBe(0);
+    expect((await collect(readParts(from([8, 8]), 8))).map((p) => p.length)).toEqual([8, 8]);
+  });
+
+  it('enforces a declared size as soon as it is overrun, and at the end', async () => {
+    await expect(collect(readParts(from([5, 5]), 8, 9))).rejects.toMatchObject({ code: 'SIZE_MISMATCH' });
+    await expect(collect(readParts(from([5, 3]), 8, 9))).rejects.toMatchObject({ code: 'SIZE_MISMATCH' });
+    expect((await collect(readParts(from([5, 4]), 8, 9))).map((p) => p.length)).toEqual([8, 1]);
+  });
+
+  it('grows the part size so a known size fits in 10,000 parts', () => {
+    expect(partSizeFor(5 * MiB, undefined)).toBe(5 * MiB);
+    expect(partSizeFor(5 * MiB, 1000)).toBe(5 * MiB);
+    const huge = 100 * 1024 * MiB; // 100 GiB
+    const size = partSizeFor(5 * MiB, huge);
+    expect(size).toBeGreaterThan(5 * MiB);
+    expect(Math.ceil(huge / size)).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe('metadata headers', () => {
+  it('sends ASCII as is and anything else as an RFC 2047 word, and reads both back', () => {
+    const metadata = {
+      ascii: 'plain value',
+      utf: 'résumé 日本',
+      padded: ' x ',
+      tricky: '=?UTF-8?B?Zm9v?=',
+      ctl: 'a\r\nb',
+    };
+    const headers: Record<string, string> = {};
+    metadataHeaders(metadata, headers);
+    expect(headers['x-amz-meta-ascii']).toBe('plain value');
+    for (const value of Object.values(headers)) expect(value).toMatch(/^[\x20-\x7e]*$/);
+    expect(metadataFromHeaders({ ...headers, 'content-type': 'x' })).toEqual(metadata);
+    expect(decodeHeaderValue('=?utf-8?q?caf=C3=A9_au_lait?=')).toBe('café au lait');
+    expect(encodeHeaderValue('')).toBe('');
+    expect(() => metadataHeaders({ 'bad name': 'x' }, {})).toThrow(/not a valid header token/);
+  });
+});
+
+describe('XML', () => {
+  it('writes DeleteObjects keys that parse back exactly', () => {
+    const keys = ['a&b<c>"d\'', 'line\r\nbreak', ' lead', '123'];
+    const doc = parseXml(deleteObjectsXml(keys), 'test');
+    const root = rootElement(doc, 'Delete', 'test');
+    expect(list(root, 'Object').map((o) => text(o, 'Key'))).toEqual(keys);
+  });
+
+  it('rejects malformed documents and unexpected roots with BACKEND_ERROR', () => {
+    expect(() => parseXml('<a><b></a>', 'Op')).toThrow(/Op: the server sent malformed XML/);
+    expect(() => rootElement(parseXml('<Other/>', 'Op'), 'ListBucketResult', 'Op')).toThrow(
+      /expected <ListBucketResult>/,
+    );
+  });
+});
