@@ -87,7 +87,7 @@ export async function handleMultipart(
       opts,
       generateId(),
       {
-        source: stream.iterator({ destroyOnReturn: false }),
+        source: stream,
         filename: sanitizeFilename(info.filename),
         claimedType: info.mimeType,
       },

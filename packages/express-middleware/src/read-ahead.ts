@@ -1,12 +1,17 @@
+import type { Readable } from 'node:stream';
+import { AttError } from '@att/store-core';
+
 /**
- * Reads the request while the store writes: without this, every chunk waits for the previous disk or network
- * write to finish before the next one is read, and the socket sits idle half the time. A producer pulls from
- * `source` into a queue of at most `maxBuffered` bytes; the consumer takes everything queued so far as one
- * chunk (so writes grow to whatever piled up, up to `maxBuffered`). `inspect` sees each chunk as it arrives,
- * so limits are enforced at read time, not write time.
+ * Reads a request (or multipart file) stream while the store writes. Without this, every chunk waits for the
+ * previous disk or network write before the next one is read, and the socket sits idle half the time.
+ *
+ * The stream runs in flowing mode (no per-read copies) into a queue of at most `maxBuffered` bytes, pausing it
+ * when the queue is full. The consumer takes everything queued so far as one chunk, so writes grow to whatever
+ * piled up, up to about `maxBuffered`. `inspect` sees each chunk as it arrives, so limits are enforced at read
+ * time; when it returns a promise the stream is paused until it settles (order is kept).
  */
 export async function* readAhead(
-  source: AsyncIterator<Uint8Array>,
+  stream: Readable,
   maxBuffered: number,
   inspect: (chunk: Uint8Array) => void | Promise<void>,
 ): AsyncGenerator<Uint8Array> {
@@ -14,61 +19,89 @@ export async function* readAhead(
   let queued = 0;
   let ended = false;
   let failure: { error: unknown } | undefined;
-  let stopped = false;
-  let wakeConsumer: (() => void) | undefined;
-  let wakeProducer: (() => void) | undefined;
+  let inspecting = false;
+  let wake: (() => void) | undefined;
 
-  const signalConsumer = () => {
-    wakeConsumer?.();
-    wakeConsumer = undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
   };
-
-  const produce = async () => {
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    stream.pause();
+    notify();
+  };
+  const enqueue = (chunk: Uint8Array) => {
+    queue.push(chunk);
+    queued += chunk.length;
+    if (queued >= maxBuffered) stream.pause();
+    notify();
+  };
+  const onData = (chunk: Uint8Array) => {
+    if (failure) return;
+    let pending: void | Promise<void>;
     try {
-      while (!stopped) {
-        if (queued >= maxBuffered) {
-          await new Promise<void>((resolve) => {
-            wakeProducer = resolve;
-          });
-          continue;
-        }
-        const next = await source.next();
-        if (next.done || stopped) break;
-        await inspect(next.value);
-        queue.push(next.value);
-        queued += next.value.length;
-        signalConsumer();
-      }
+      pending = inspect(chunk);
     } catch (error) {
-      failure = { error };
-    } finally {
-      ended = true;
-      signalConsumer();
+      fail(error);
+      return;
     }
+    if (!pending) {
+      enqueue(chunk);
+      return;
+    }
+    inspecting = true;
+    stream.pause();
+    pending.then(
+      () => {
+        inspecting = false;
+        enqueue(chunk);
+        if (!failure && queued < maxBuffered) stream.resume();
+      },
+      (error) => {
+        inspecting = false;
+        fail(error);
+      },
+    );
   };
-  const producing = produce();
+  const onEnd = () => {
+    ended = true;
+    notify();
+  };
+  const onClose = () => {
+    if (!ended) fail(new AttError('ABORTED', 'the upload stream closed before its end'));
+  };
 
+  stream.on('data', onData);
+  stream.once('end', onEnd);
+  stream.once('error', fail);
+  stream.once('close', onClose);
+  stream.resume();
   try {
     for (;;) {
       if (queued > 0) {
         const out = queue.length === 1 ? (queue[0] as Uint8Array) : Buffer.concat(queue, queued);
         queue = [];
         queued = 0;
-        wakeProducer?.();
-        wakeProducer = undefined;
+        if (!failure && !inspecting && !ended) stream.resume();
         yield out;
         continue;
       }
       if (failure) throw failure.error;
-      if (ended) return;
+      // 'end' can come while an inspection is still settling; its chunk must be queued first.
+      if (ended && !inspecting) return;
       await new Promise<void>((resolve) => {
-        wakeConsumer = resolve;
+        wake = resolve;
       });
     }
   } finally {
-    stopped = true;
-    wakeProducer?.();
-    // Let a pending read settle so its error (if any) is not left unhandled; never wait on a stalled source.
-    producing.catch(() => {});
+    stream.off('data', onData);
+    stream.off('end', onEnd);
+    stream.off('close', onClose);
+    stream.off('error', fail);
+    // Keep a listener: a late stream error must not become an uncaught exception.
+    stream.on('error', () => {});
+    if (!ended) stream.pause();
   }
 }

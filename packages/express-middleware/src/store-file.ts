@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { AttError, isAttError } from '@att/store-core';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
 import { readAhead } from './read-ahead.js';
@@ -8,7 +9,8 @@ import type { VisitorMeter } from './visitor-meter.js';
 const READ_AHEAD_BYTES = 512 * 1024;
 
 export interface IncomingFile {
-  source: AsyncIterator<Uint8Array>;
+  /** The request (raw upload) or the multipart file stream. */
+  source: Readable;
   /** Already sanitised; undefined gives "attachment.<ext>". */
   filename: string | undefined;
   claimedType: string | undefined;
@@ -33,49 +35,57 @@ export async function storeFile(
   meter: VisitorMeter,
   signal: AbortSignal,
 ): Promise<StoredAttachment> {
-  const head: Uint8Array[] = [];
-  let headBytes = 0;
-  let done = false;
-  while (headBytes < SNIFF_BYTES) {
-    const next = await file.source.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    head.push(next.value);
-    headBytes += next.value.length;
-  }
-  const sniffed = await sniffContentType(Buffer.concat(head), file.claimedType);
-  const filename = file.filename ?? `attachment.${sniffed.ext}`;
-
   let meterError: unknown;
   let received = 0;
   const { fileSizeLimit } = opts;
-  async function* metered(): AsyncGenerator<Uint8Array> {
-    const take = async (chunk: Uint8Array) => {
-      received += chunk.length;
-      try {
-        if (received > fileSizeLimit) {
-          throw new AttError('TOO_LARGE', `file larger than ${fileSizeLimit} bytes`, {
-            details: { limit: fileSizeLimit },
-          });
-        }
-        await meter.chargeUpload(chunk.length);
-      } catch (err) {
-        meterError = err;
-        throw err;
-      }
+  // Charges each chunk as it arrives; synchronous whenever the limiter store is (the in-memory one is).
+  const take = (chunk: Uint8Array): void | Promise<void> => {
+    received += chunk.length;
+    const fail = (err: unknown): never => {
+      meterError = err;
+      throw err;
     };
-    for (const chunk of head) {
-      await take(chunk);
-      yield chunk;
+    if (received > fileSizeLimit) {
+      fail(new AttError('TOO_LARGE', `file larger than ${fileSizeLimit} bytes`, { details: { limit: fileSizeLimit } }));
     }
-    if (done) return;
-    yield* readAhead(file.source, READ_AHEAD_BYTES, take);
+    try {
+      const charged = meter.chargeUpload(chunk.length);
+      return charged ? charged.catch(fail) : undefined;
+    } catch (err) {
+      return fail(err);
+    }
+  };
+  const reader = readAhead(file.source, READ_AHEAD_BYTES, take);
+
+  // Peek at the first bytes for the type; they are written first, then the rest as it comes.
+  const head: Uint8Array[] = [];
+  let headBytes = 0;
+  let done = false;
+  try {
+    while (headBytes < SNIFF_BYTES) {
+      const next = await reader.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      head.push(next.value);
+      headBytes += next.value.length;
+    }
+  } catch (err) {
+    await meter.refund();
+    throw err;
+  }
+  const headBuffer = Buffer.concat(head);
+  const sniffed = await sniffContentType(headBuffer.subarray(0, SNIFF_BYTES), file.claimedType);
+  const filename = file.filename ?? `attachment.${sniffed.ext}`;
+
+  async function* body(): AsyncGenerator<Uint8Array> {
+    if (headBuffer.length > 0) yield headBuffer;
+    if (!done) yield* reader;
   }
 
   try {
-    return await opts.store.write(id, metered(), {
+    return await opts.store.write(id, body(), {
       contentType: sniffed.type,
       filename,
       ...(file.size === undefined ? {} : { size: file.size }),
@@ -89,5 +99,8 @@ export async function storeFile(
     // Nothing can be "not found" while writing: the backend lost its directory or bucket, an outage.
     if (isAttError(err, 'NOT_FOUND')) throw new AttError('BACKEND_UNAVAILABLE', 'storage unavailable', { cause: err });
     throw err;
+  } finally {
+    // The store may have stopped (or never started) reading: detach from the stream either way.
+    await reader.return(undefined);
   }
 }

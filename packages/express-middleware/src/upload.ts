@@ -106,7 +106,7 @@ export async function handleUpload(
       opts,
       id,
       {
-        source: req.iterator({ destroyOnReturn: false }),
+        source: req,
         filename: sanitizeFilename(rawFilename(req)),
         claimedType: req.get('content-type'),
         ...(size === undefined ? {} : { size }),

@@ -38,32 +38,47 @@ export class VisitorMeter {
     return { total, bandwidth };
   }
 
-  /** Adds `bytes` of upload to both counters or throws (charging nothing) when either would go over. */
-  async chargeUpload(bytes: number): Promise<void> {
-    const now = Date.now();
+  /**
+   * Adds `bytes` of upload to both counters, or throws (charging nothing) when either would go over.
+   * Synchronous when the limiter store is, so the hot path costs no promise per chunk.
+   */
+  chargeUpload(bytes: number): void | Promise<void> {
     const { limits, visitorTotalSizeLimit, visitorDailyBandwidth } = this.#opts;
-    if (Number.isFinite(visitorTotalSizeLimit)) {
-      const total = await limits.add(this.#totalKey, bytes, this.#totalExpiresAt, now);
+    const totalOn = Number.isFinite(visitorTotalSizeLimit);
+    const bandwidthOn = Number.isFinite(visitorDailyBandwidth);
+    if (!totalOn && !bandwidthOn) {
+      this.#charged += bytes;
+      return;
+    }
+    const now = Date.now();
+    const undoTotal = () => (totalOn ? limits.add(this.#totalKey, -bytes, this.#totalExpiresAt, now) : undefined);
+    const afterTotal = (total: number): void | Promise<void> => {
       if (total > visitorTotalSizeLimit) {
-        await limits.add(this.#totalKey, -bytes, this.#totalExpiresAt, now);
-        throw new AttError('TOO_LARGE', 'visitor attachment size limit reached', {
-          details: { limit: visitorTotalSizeLimit },
+        return then(undoTotal(), () => {
+          throw new AttError('TOO_LARGE', 'visitor attachment size limit reached', {
+            details: { limit: visitorTotalSizeLimit },
+          });
         });
       }
-    }
-    if (Number.isFinite(visitorDailyBandwidth)) {
-      const used = await limits.add(this.#bandwidthKey, bytes, this.#bandwidthExpiresAt, now);
-      if (used > visitorDailyBandwidth) {
-        await limits.add(this.#bandwidthKey, -bytes, this.#bandwidthExpiresAt, now);
-        if (Number.isFinite(visitorTotalSizeLimit)) {
-          await limits.add(this.#totalKey, -bytes, this.#totalExpiresAt, now);
+      if (!bandwidthOn) {
+        this.#charged += bytes;
+        return;
+      }
+      return then(limits.add(this.#bandwidthKey, bytes, this.#bandwidthExpiresAt, now), (used) => {
+        if (used <= visitorDailyBandwidth) {
+          this.#charged += bytes;
+          return;
         }
-        throw new AttError('RATE_LIMITED', 'daily bandwidth limit reached', {
-          details: { limit: visitorDailyBandwidth },
-        });
-      }
-    }
-    this.#charged += bytes;
+        return then(limits.add(this.#bandwidthKey, -bytes, this.#bandwidthExpiresAt, now), () =>
+          then(undoTotal(), () => {
+            throw new AttError('RATE_LIMITED', 'daily bandwidth limit reached', {
+              details: { limit: visitorDailyBandwidth },
+            });
+          }),
+        );
+      });
+    };
+    return totalOn ? then(limits.add(this.#totalKey, bytes, this.#totalExpiresAt, now), afterTotal) : afterTotal(0);
   }
 
   /** Gives back everything this meter charged (the upload failed). */
@@ -89,4 +104,9 @@ export class VisitorMeter {
     await limits.add(this.#bandwidthKey, -bytes, this.#bandwidthExpiresAt, now);
     return false;
   }
+}
+
+/** Continues with `fn` synchronously for plain values and asynchronously for promises. */
+function then<T, R>(value: T | Promise<T>, fn: (v: T) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(fn) : fn(value);
 }

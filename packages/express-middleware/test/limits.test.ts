@@ -1,6 +1,18 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type LimiterStore, memoryLimiterStore } from '../src/index.js';
 import { bytes, eventually, listKeys, startServer, type TestServer } from './fixture.js';
+
+/** A limiter store answering with promises, as a shared (Redis, SQL) one would. */
+function asyncLimits(): LimiterStore {
+  const inner = memoryLimiterStore();
+  const later = <T>(value: T | Promise<T>) => new Promise<T>((resolve) => setImmediate(() => resolve(value)));
+  return {
+    take: (...args) => later(inner.take(...args)),
+    add: (...args) => later(inner.add(...args)),
+    usage: (...args) => later(inner.usage(...args)),
+  };
+}
 
 let server: TestServer;
 afterEach(async () => {
@@ -124,6 +136,19 @@ describe('limits while streaming', () => {
     expect(ok).toBeLessThanOrEqual(1);
     expect(results.filter((r) => r.status === 413).length).toBe(3 - ok);
     expect(await eventually(() => server.store.size === ok * 60 * KiB)).toBe(true);
+  });
+
+  it('an asynchronous LimiterStore enforces the same limits mid-stream', async () => {
+    server = await startServer({
+      visitorTotalSizeLimit: 100 * KiB,
+      limits: asyncLimits(),
+      rateLimit: { burst: 5, refillMs: 60_000 },
+    });
+    const first = await streamingUpload(`${server.base}/`, { maxBytes: 60 * KiB, chunk: 4 * KiB });
+    expect(first.status).toBe(201);
+    const second = await streamingUpload(`${server.base}/`, { maxBytes: 60 * KiB, chunk: 4 * KiB });
+    expect(second.status).toBe(413);
+    expect(await eventually(() => server.store.size === 60 * KiB)).toBe(true);
   });
 
   it('visitor daily bandwidth covers uploads and downloads: 429 when used up', async () => {

@@ -1,19 +1,25 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readAhead } from '../src/read-ahead.js';
 
-async function* chunks(n: number, size: number, state: { pulled: number }, failAt = -1) {
-  for (let i = 0; i < n; i++) {
-    if (i === failAt) throw new Error('source broke');
-    state.pulled += size;
-    yield new Uint8Array(size).fill(i % 251);
+function chunks(n: number, size: number, state: { pulled: number }, failAt = -1): Readable {
+  async function* gen() {
+    for (let i = 0; i < n; i++) {
+      if (i === failAt) throw new Error('source broke');
+      state.pulled += size;
+      yield Buffer.alloc(size, i % 251);
+    }
   }
+  return Readable.from(gen(), { objectMode: false });
 }
 
 describe('readAhead', () => {
   it('passes every byte through in order, joined into bigger chunks', async () => {
     const state = { pulled: 0 };
     const out: Uint8Array[] = [];
-    for await (const chunk of readAhead(chunks(100, 1000, state)[Symbol.asyncIterator](), 10_000, () => {})) {
+    // An asynchronous inspector (a shared limiter store) pauses the stream per chunk; order must hold.
+    const inspect = () => new Promise<void>((r) => setImmediate(r));
+    for await (const chunk of readAhead(chunks(100, 1000, state), 10_000, inspect)) {
       out.push(chunk);
       await new Promise((r) => setTimeout(r, 1));
     }
@@ -26,10 +32,11 @@ describe('readAhead', () => {
 
   it('never reads more than its bound ahead of a stalled consumer', async () => {
     const state = { pulled: 0 };
-    const it = readAhead(chunks(1000, 1000, state)[Symbol.asyncIterator](), 8_000, () => {});
+    const it = readAhead(chunks(1000, 1000, state), 8_000, () => {});
     await it.next();
     await new Promise((r) => setTimeout(r, 50));
-    expect(state.pulled).toBeLessThanOrEqual(1000 + 8_000 + 1000);
+    // The queue bound plus the stream's own 16 KiB buffer and one chunk in hand.
+    expect(state.pulled).toBeLessThanOrEqual(8_000 + 16 * 1024 + 2_000);
     await it.return(undefined);
   });
 
@@ -38,7 +45,7 @@ describe('readAhead', () => {
     const got: number[] = [];
     await expect(
       (async () => {
-        for await (const c of readAhead(chunks(10, 10, state, 5)[Symbol.asyncIterator](), 1000, () => {})) {
+        for await (const c of readAhead(chunks(10, 10, state, 5), 1000, () => {})) {
           got.push(c.length);
         }
       })(),
@@ -52,7 +59,7 @@ describe('readAhead', () => {
     };
     await expect(
       (async () => {
-        for await (const _ of readAhead(chunks(10, 10, { pulled: 0 })[Symbol.asyncIterator](), 1000, inspect)) {
+        for await (const _ of readAhead(chunks(10, 10, { pulled: 0 }), 1000, inspect)) {
           // consume
         }
       })(),
