@@ -43,12 +43,14 @@ export async function startServer(
   options: Partial<AttachmentsOptions> = {},
   storeOptions: Partial<StoreOptions> = {},
   wrap: (backend: Backend) => Backend = (b) => b,
+  trustProxy = false,
 ): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'att-mw-'));
   const calls: Calls = { get: 0, head: 0, put: 0, delete: 0 };
   const backend = counting(wrap(fsBackend({ dir })), calls);
   const store = createStore({ backend, ...storeOptions });
   const app = express();
+  app.set('trust proxy', trustProxy);
   app.use('/attachments', attachments({ store, rateLimit: false, ...options }));
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     res.status(500).json({ appError: String(err) });

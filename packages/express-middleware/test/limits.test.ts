@@ -187,6 +187,14 @@ describe('limits while streaming', () => {
     expect((await res.json()).error.code).toBe('RATE_LIMITED');
   });
 
+  it('visitors are keyed by req.ip, so Express trust proxy decides who pays', async () => {
+    server = await startServer({ rateLimit: { burst: 1, refillMs: 60_000 } }, {}, undefined, true);
+    const as = (ip: string) => fetch(`${server.base}/nothing`, { headers: { 'x-forwarded-for': ip } });
+    expect((await as('203.0.113.1')).status).toBe(404);
+    expect((await as('203.0.113.1')).status).toBe(429);
+    expect((await as('203.0.113.2')).status).toBe(404);
+  });
+
   it('a client that disconnects mid-upload leaves no object and the store size restored', async () => {
     server = await startServer({ fileSizeLimit: 64 * 1024 * KiB });
     const { hostname, port } = new URL(server.url);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bytes, startServer, type TestServer } from './fixture.js';
+import { bytes, eventually, listKeys, startServer, type TestServer } from './fixture.js';
 
 let server: TestServer;
 afterEach(async () => {
@@ -172,6 +172,36 @@ describe('upload and download', () => {
     const svg = await upload(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>'));
     expect(svg.json.type).toBe('image/svg+xml');
     expect((await fetch(svg.json.url)).headers.get('content-disposition')).toMatch(/^attachment; /);
+  });
+
+  it('onStored failing removes the upload and hands the error to the app (next)', async () => {
+    server = await startServer({
+      onStored: () => {
+        throw new Error('database down');
+      },
+    });
+    const res = await fetch(`${server.base}/`, { method: 'POST', body: bytes(1000) });
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ appError: 'Error: database down' });
+    expect(await eventually(() => server.store.size === 0)).toBe(true);
+    expect(await listKeys(server.backend)).toEqual([]);
+  });
+
+  it('multipart part names with filename* (RFC 5987) and UTF-8 are kept', async () => {
+    server = await startServer();
+    const boundary = 'b0undary';
+    const body = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="fallback.txt"; filename*=UTF-8''%E2%82%AC%20rates.txt\r\n\r\nhello\r\n--${boundary}--\r\n`,
+      ),
+    ]);
+    const res = await fetch(`${server.base}/`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    expect(res.status).toBe(201);
+    expect((await res.json()).name).toBe('€ rates.txt');
   });
 
   it('onStored sees each attachment before the answer', async () => {
