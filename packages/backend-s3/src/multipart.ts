@@ -18,6 +18,8 @@ export interface MultipartOptions {
   partSize: number;
   signal?: AbortSignal | undefined;
   onProgress?: ((bytes: number) => void) | undefined;
+  /** Gets each part buffer back once the server has acknowledged it (see PartPool). */
+  recycle?: ((part: Uint8Array) => void) | undefined;
 }
 
 export interface UploadResult {

@@ -18,6 +18,29 @@ function toBytes(chunk: Uint8Array | string): Uint8Array {
 }
 
 /**
+ * Recycles part buffers within one upload: a buffer whose part the server has acknowledged is filled again, so
+ * an upload allocates at most queueSize + 1 buffers instead of one per part, and RSS does not wait on the GC to
+ * drop dead 8 MiB buffers. Only buffers this pool allocated come back (never views of a caller's buffer).
+ */
+export class PartPool {
+  readonly #free: Buffer[] = [];
+  readonly #own = new WeakSet<ArrayBufferLike>();
+  constructor(readonly size: number) {}
+
+  take(): Buffer {
+    const reused = this.#free.pop();
+    if (reused) return reused;
+    const fresh = Buffer.allocUnsafeSlow(this.size);
+    this.#own.add(fresh.buffer);
+    return fresh;
+  }
+
+  give(part: Uint8Array): void {
+    if (this.#own.has(part.buffer)) this.#free.push(Buffer.from(part.buffer, 0, this.size));
+  }
+}
+
+/**
  * Cuts a stream into parts of exactly `partSize` bytes (the last one may be shorter; an empty stream yields
  * nothing). Each part is one preallocated buffer the chunks are copied into once, so a part costs exactly
  * `partSize` bytes and nothing is held between parts. A buffer is allocated only when its first byte arrives.
@@ -27,6 +50,7 @@ export async function* readParts(
   body: AsyncIterable<Uint8Array | string>,
   partSize: number,
   declaredSize?: number,
+  pool: PartPool = new PartPool(partSize),
 ): AsyncGenerator<Buffer> {
   let part: Buffer | undefined;
   let filled = 0;
@@ -38,7 +62,7 @@ export async function* readParts(
       throw sizeMismatch(declaredSize, `more than ${declaredSize}`);
     let offset = 0;
     while (offset < chunk.length) {
-      part ??= Buffer.allocUnsafe(partSize);
+      part ??= pool.take();
       const n = Math.min(partSize - filled, chunk.length - offset);
       part.set(offset === 0 && n === chunk.length ? chunk : chunk.subarray(offset, offset + n), filled);
       filled += n;

@@ -3,7 +3,7 @@ import type { ResolvedConfig } from './config.js';
 import { headerValue } from './errors.js';
 import { metadataHeaders } from './metadata.js';
 import { type UploadResult, type UploadTarget, uploadMultipart } from './multipart.js';
-import { abortable, exactLength, partSizeFor, readParts, sizeMismatch, sliceParts } from './parts.js';
+import { abortable, exactLength, PartPool, partSizeFor, readParts, sizeMismatch, sliceParts } from './parts.js';
 import type { S3Transport } from './transport.js';
 
 export interface PutObjectOptions {
@@ -37,13 +37,14 @@ export async function putObject(
   // Always a type: providers disagree on the default (Swift guesses from the extension, fauxqs fails without one).
   const headers: Record<string, string> = { 'content-type': options.contentType || 'application/octet-stream' };
   metadataHeaders(options.metadata, headers);
-  const multipart = (parts: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, partSize: number) =>
+  const multipart = (parts: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, partSize: number, pool?: PartPool) =>
     uploadMultipart(transport, target, parts, {
       headers,
       partSize,
       queueSize: config.queueSize,
       signal,
       onProgress: options.onProgress,
+      recycle: pool ? (part) => pool.give(part) : undefined,
     });
 
   if (typeof body === 'string' || body instanceof Uint8Array) {
@@ -67,10 +68,12 @@ export async function putObject(
       const stream = exactLength(body, size, options.onProgress);
       return singlePut(transport, target, stream, { ...headers, 'content-length': String(size) }, options, size);
     }
-    return multipart(readParts(body, partSize, size), partSize);
+    const pool = new PartPool(partSize);
+    return multipart(readParts(body, partSize, size, pool), partSize, pool);
   }
 
-  const parts = readParts(body, config.partSize);
+  const pool = new PartPool(config.partSize);
+  const parts = readParts(body, config.partSize, undefined, pool);
   const first = await parts.next();
   if (first.done) return singlePut(transport, target, Buffer.alloc(0), headers, options);
   const second = await parts.next();
@@ -80,7 +83,7 @@ export async function putObject(
     yield second.value as Buffer;
     yield* parts;
   }
-  return multipart(all(), config.partSize);
+  return multipart(all(), config.partSize, pool);
 }
 
 async function singlePut(

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRetryAfter, s3ResponseError, transportError } from '../src/errors.js';
 import { decodeHeaderValue, encodeHeaderValue, metadataFromHeaders, metadataHeaders } from '../src/metadata.js';
-import { partSizeFor, readParts } from '../src/parts.js';
+import { PartPool, partSizeFor, readParts, sliceParts } from '../src/parts.js';
 import { backoffDelay } from '../src/retry.js';
 import { deleteObjectsXml, list, parseXml, rootElement, text } from '../src/xml.js';
 
@@ -110,6 +110,24 @@ describe('part cutting', () => {
     await expect(collect(readParts(from([5, 5]), 8, 9))).rejects.toMatchObject({ code: 'SIZE_MISMATCH' });
     await expect(collect(readParts(from([5, 3]), 8, 9))).rejects.toMatchObject({ code: 'SIZE_MISMATCH' });
     expect((await collect(readParts(from([5, 4]), 8, 9))).map((p) => p.length)).toEqual([8, 1]);
+  });
+
+  it("recycles its own part buffers and never a view of the caller's buffer", async () => {
+    const pool = new PartPool(8);
+    const first = pool.take();
+    pool.give(first.subarray(0, 3));
+    expect(pool.take().buffer).toBe(first.buffer);
+    const callers = Buffer.alloc(16);
+    for (const view of sliceParts(callers, 8)) pool.give(view);
+    expect(pool.take().buffer).not.toBe(callers.buffer);
+    // Parts cut from a stream with a pool come from it: three parts, one buffer when each is returned before the next.
+    const seen = new Set<ArrayBufferLike>();
+    const recycling = new PartPool(8);
+    for await (const part of readParts(from([8, 8, 8]), 8, undefined, recycling)) {
+      seen.add(part.buffer);
+      recycling.give(part);
+    }
+    expect(seen.size).toBe(1);
   });
 
   it('grows the part size so a known size fits in 10,000 parts', () => {
