@@ -147,6 +147,14 @@ describe.each(s3Servers().map((s) => [s.name, s] as const))('S3Client on %s', (_
       const err = await client.putObject('m', chunks(randomBytes(actual)), { size }).catch((e) => e);
       expect(isAttError(err, 'SIZE_MISMATCH'), String(err)).toBe(true);
     }
+    // A streamed single PUT whose source fails: the source's own error comes back, nothing is stored.
+    const boom = new Error('source failed');
+    async function* failing() {
+      yield randomBytes(500);
+      throw boom;
+    }
+    const err = await client.putObject('m', failing(), { size: 1000 }).catch((e) => e);
+    expect(err === boom || err?.cause === boom, String(err)).toBe(true);
     expect(await listAllKeys(server, bucket)).toEqual([]);
     await client.close();
   });
