@@ -52,6 +52,12 @@ export function setup(root, fsync) {
       const { body } = await store.read(ID);
       await pipeline(body, sink());
     },
+    async removeRaw() {
+      await rm(rawFile, { force: true });
+    },
+    async removeStored() {
+      await store.remove(ID);
+    },
     async cleanup() {
       await rm(rawFile, { force: true });
       await store.remove(ID);

@@ -34,6 +34,20 @@ async function digest(file) {
   return hash.digest('hex');
 }
 
+/**
+ * Both sides start every timed write from the same disk state: previous outputs deleted and everything flushed
+ * (untimed). Otherwise each write pays for the writeback and block freeing (ext4 online discard) left by the
+ * operation before it, and the order of operations, not the code, decides the ratio.
+ */
+async function settleDisk(removeOutput) {
+  await removeOutput();
+  try {
+    execFileSync('sync');
+  } catch {
+    // no `sync` binary (Windows): measure anyway
+  }
+}
+
 async function timed(fn) {
   const start = process.hrtime.bigint();
   await fn();
@@ -68,7 +82,12 @@ async function throughput(fsync) {
       const raw = kind === 'write' ? () => flavour.rawWrite(source) : () => flavour.rawRead();
       const ours = kind === 'write' ? () => flavour.storeWrite(source) : () => flavour.storeRead();
       const [first, second] = rawFirst ? [raw, ours] : [ours, raw];
+      const [removeFirst, removeSecond] = rawFirst
+        ? [flavour.removeRaw, flavour.removeStored]
+        : [flavour.removeStored, flavour.removeRaw];
+      if (kind === 'write') await settleDisk(removeFirst);
       const a = await timed(first);
+      if (kind === 'write') await settleDisk(removeSecond);
       const b = await timed(second);
       const [rawTime, storeTime] = rawFirst ? [a, b] : [b, a];
       speeds[`raw${kind === 'write' ? 'Write' : 'Read'}`].push(rawTime);

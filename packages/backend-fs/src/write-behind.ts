@@ -1,7 +1,9 @@
 /**
  * Writes a chunk stream to a file with one write always in flight: while the disk takes one batch, the next chunks
- * are pulled from the body and queued, then go down together with `writev`. A plain `await write(chunk)` loop
- * leaves the source idle during every write and ran at about half of `stream.pipeline`'s speed in our benchmark.
+ * are pulled from the body and queued, then go down together as one buffer. Measured on 1 GiB (ext4): a plain
+ * `await write(chunk)` loop leaves the source idle during every write (~0.6× of `stream.pipeline`), and
+ * `FileHandle.writev` of the queued chunks costs twice the kernel time of one write of their concatenation, so we
+ * copy (≤ `maxQueued` bytes at a time, cheap next to the syscalls saved).
  * Memory stays bounded: once `maxQueued` bytes wait, pulling pauses until the write in flight is done.
  */
 import type { FileHandle } from 'node:fs/promises';
@@ -47,7 +49,7 @@ export class WriteBehind {
   }
 
   #flush(): void {
-    const batch = this.#queue;
+    const batch = this.#queue.length === 1 ? this.#queue[0]! : Buffer.concat(this.#queue, this.#queued);
     this.#queue = [];
     this.#queued = 0;
     const write = this.#writeAll(batch).then(
@@ -62,15 +64,12 @@ export class WriteBehind {
     this.#inFlight = write;
   }
 
-  /** writev may write less than asked (large batches, some filesystems); continue with the rest. */
-  async #writeAll(batch: Uint8Array[]): Promise<void> {
-    let total = 0;
-    for (const chunk of batch) total += chunk.byteLength;
-    let { bytesWritten } = await this.#file.writev(batch);
-    while (bytesWritten < total) {
-      const rest = Buffer.concat(batch).subarray(bytesWritten);
-      const more = await this.#file.write(rest);
-      bytesWritten += more.bytesWritten;
+  /** A write may take less than asked (some filesystems, signals); continue with the rest. */
+  async #writeAll(batch: Uint8Array): Promise<void> {
+    let written = 0;
+    while (written < batch.byteLength) {
+      const { bytesWritten } = await this.#file.write(batch, written, batch.byteLength - written);
+      written += bytesWritten;
     }
   }
 
