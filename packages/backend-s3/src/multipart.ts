@@ -63,6 +63,7 @@ export async function uploadMultipart(
       const task = uploadPart(transport, target, uploadId, n, part, signal).then((etag) => {
         etags[n - 1] = etag;
         uploaded += part.length;
+        options.recycle?.(part);
         options.onProgress?.(uploaded);
       }, fail);
       const tracked = task.finally(() => inFlight.delete(tracked));
