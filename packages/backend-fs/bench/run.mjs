@@ -1,7 +1,7 @@
 // Store + fs backend vs a raw stream.pipeline, writing and reading a large stream (1 GiB by default).
-// Interleaved rounds (the order flips every round), median of per-round ratios, fsync on and off; then peak RSS
+// Interleaved rounds (ABBA order, flipped every round), median of per-round ratios, fsync on and off; then peak RSS
 // growth of each operation in a fresh child process. Data lives in os.tmpdir() and is deleted at the end.
-//   ATT_BENCH_MB=1024 ATT_BENCH_ROUNDS=7 pnpm bench
+//   ATT_BENCH_MB=1024 ATT_BENCH_ROUNDS=5 pnpm bench
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { setup } from './ops.mjs';
 
 const MB = 1024 * 1024;
 const sizeMb = Number(process.env.ATT_BENCH_MB ?? 1024);
-const rounds = Number(process.env.ATT_BENCH_ROUNDS ?? 7);
+const rounds = Number(process.env.ATT_BENCH_ROUNDS ?? 5);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = mkdtempSync(path.join(tmpdir(), 'att-fs-bench-'));
 const source = path.join(root, 'source.bin');
@@ -77,22 +77,19 @@ async function throughput(fsync) {
   const ratios = { write: [], read: [] };
   const speeds = { rawWrite: [], storeWrite: [], rawRead: [], storeRead: [] };
   for (let round = 0; round < rounds; round++) {
-    const rawFirst = round % 2 === 0;
+    // ABBA within a round (BAAB in odd rounds): position effects (writeback, cache, a noisy neighbour ramping up)
+    // hit both sides alike, and the round's ratio compares the sums.
+    const order = round % 2 === 0 ? ['raw', 'store', 'store', 'raw'] : ['store', 'raw', 'raw', 'store'];
     for (const kind of ['write', 'read']) {
-      const raw = kind === 'write' ? () => flavour.rawWrite(source) : () => flavour.rawRead();
-      const ours = kind === 'write' ? () => flavour.storeWrite(source) : () => flavour.storeRead();
-      const [first, second] = rawFirst ? [raw, ours] : [ours, raw];
-      const [removeFirst, removeSecond] = rawFirst
-        ? [flavour.removeRaw, flavour.removeStored]
-        : [flavour.removeStored, flavour.removeRaw];
-      if (kind === 'write') await settleDisk(removeFirst);
-      const a = await timed(first);
-      if (kind === 'write') await settleDisk(removeSecond);
-      const b = await timed(second);
-      const [rawTime, storeTime] = rawFirst ? [a, b] : [b, a];
-      speeds[`raw${kind === 'write' ? 'Write' : 'Read'}`].push(rawTime);
-      speeds[`store${kind === 'write' ? 'Write' : 'Read'}`].push(storeTime);
-      ratios[kind].push(rawTime / storeTime);
+      const K = kind === 'write' ? 'Write' : 'Read';
+      const total = { raw: 0, store: 0 };
+      for (const side of order) {
+        if (kind === 'write') await settleDisk(side === 'raw' ? flavour.removeRaw : flavour.removeStored);
+        total[side] += await timed(() => flavour[`${side}${K}`](source));
+      }
+      speeds[`raw${K}`].push(total.raw / 2);
+      speeds[`store${K}`].push(total.store / 2);
+      ratios[kind].push(total.raw / total.store);
     }
   }
   await flavour.cleanup();

@@ -132,3 +132,24 @@ describe('Store input checks', () => {
     expect(() => createStore({} as never)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
   });
 });
+
+describe('cleanup passes', () => {
+  it('never overlap, also when called by hand', async () => {
+    let running = 0;
+    let most = 0;
+    const isReferenced = async (ids: string[]) => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      running -= 1;
+      return ids;
+    };
+    const store = createStore({ backend: createMemoryBackend(), isReferenced, orphanGracePeriod: 0 });
+    await store.write('a', stringBody('x'));
+    const results = await Promise.all([store.cleanup(), store.cleanup(), store.cleanup()]);
+    expect(results.map((r) => r.scanned)).toEqual([1, 1, 1]);
+    expect(most).toBe(1);
+    await store.close();
+    expect(() => store.cleanup()).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+  });
+});

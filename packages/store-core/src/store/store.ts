@@ -3,7 +3,7 @@
  * cleanup deletions of one id run one at a time (a per-id lock), so the size of a replaced object, learned by
  * `head` under that lock, is given back exactly once.
  */
-import type { Backend, ByteRange, ObjectInfo } from '../backend.js';
+import type { Backend, ByteRange, GetResult, ObjectInfo } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
 import { defaultRegistry } from '../registry.js';
 import { type ByteSource, meter, throwIfAborted } from '../streams.js';
@@ -15,26 +15,9 @@ import { KeyedLock } from './keyed-lock.js';
 import { MemorySizeLedger } from './ledger.js';
 import { checkStoreOptions, consoleLogger, DEFAULT_ID_PATTERN, HOUR, type StoreOptions } from './options.js';
 import { Scheduler } from './scheduler.js';
+import type { ReadResult, WriteOptions } from './types.js';
 
-export interface WriteOptions {
-  contentType?: string;
-  /** Original file name; any UTF-8 up to 1024 bytes percent-encoded (1024 ASCII letters, ~340 bytes of others). */
-  filename?: string;
-  /** Declared size: over a limit fails before any byte is read; a different actual length fails SIZE_MISMATCH. */
-  size?: number;
-  /** A per-call byte limit on top of `fileSizeLimit` (e.g. what a visitor has left); exceeding it is TOO_LARGE. */
-  limit?: number;
-  /** Overrides the store's `expiry` for this attachment. */
-  expiresAt?: Date;
-  signal?: AbortSignal;
-}
-
-export interface ReadResult {
-  attachment: Attachment;
-  body: import('node:stream').Readable;
-  /** The satisfied range (end inclusive), when one was asked for. */
-  range?: { start: number; end: number };
-}
+export type { ReadResult, WriteOptions } from './types.js';
 
 const MAX_FILENAME = 1024;
 const REMOVE_CONCURRENCY = 16;
@@ -54,6 +37,7 @@ export class Store {
   readonly #scheduler: Scheduler;
   readonly #now: () => number;
   #closed = false;
+  #lastPass: Promise<unknown> = Promise.resolve();
 
   constructor(options: StoreOptions) {
     checkStoreOptions(options);
@@ -160,7 +144,14 @@ export class Store {
   async read(id: string, options: { range?: ByteRange; signal?: AbortSignal } = {}): Promise<ReadResult> {
     this.#checkOpen();
     this.checkId(id);
-    const result = await this.backend.get(id, options);
+    let result: GetResult;
+    try {
+      result = await this.backend.get(id, options);
+    } catch (err) {
+      // An expired attachment is NOT_FOUND whatever range was asked for.
+      if (isAttError(err, 'RANGE_NOT_SATISFIABLE')) await this.stat(id);
+      throw err;
+    }
     const attachment = this.#live(id, result.info);
     if (!attachment) {
       result.body.destroy();
@@ -223,6 +214,13 @@ export class Store {
   /** One cleanup pass: expired objects, orphans (with `isReferenced`), stale incomplete uploads. */
   cleanup(): Promise<CleanupResult> {
     this.#checkOpen();
+    // Passes never overlap: a call during a running pass (scheduled or not) starts when that one ends.
+    const pass = this.#lastPass.catch(() => undefined).then(() => this.#runPass());
+    this.#lastPass = pass;
+    return pass;
+  }
+
+  #runPass(): Promise<CleanupResult> {
     return runCleanup({
       accounting: this.#accounting,
       isValidId: (key) => this.isValidId(key),

@@ -16,6 +16,8 @@ export function lifecycleChecks(h: StoreHarness): void {
       clock.advance(60_000);
       expect(await codeOf(store.stat(id('soon')))).toBe('NOT_FOUND');
       expect(await codeOf(store.read(id('soon')))).toBe('NOT_FOUND');
+      expect(await codeOf(store.read(id('soon'), { range: { start: 5000 } }))).toBe('NOT_FOUND');
+      expect(await codeOf(store.read(id('later'), { range: { start: 5000 } }))).toBe('RANGE_NOT_SATISFIABLE');
       expect((await store.stat(id('later'))).size).toBe(600);
       const result = await store.cleanup();
       expect(result).toMatchObject({ expired: 1, orphans: 0, bytesFreed: 400, errors: 0 });
