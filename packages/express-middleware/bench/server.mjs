@@ -1,5 +1,6 @@
 // One upload server per process, so each implementation's peak RSS is its own.
-// argv: <att|multer> <dir>. Prints the port on stdout; GET /rss answers the peak RSS seen so far.
+// argv: <att|multer> <dir>. Prints the port on stdout; GET /stats answers the peak RSS seen so far and the
+// process's CPU time (user + system), which a busy machine distorts far less than wall-clock time.
 import { fsBackend } from '@att/backend-fs';
 import { createStore } from '@att/store-core';
 import express from 'express';
@@ -15,7 +16,10 @@ setInterval(() => {
 }, 20).unref();
 
 const app = express();
-app.get('/rss', (_req, res) => res.json({ peakRss }));
+app.get('/stats', (_req, res) => {
+  const { user, system } = process.cpuUsage();
+  res.json({ peakRss, cpuSeconds: (user + system) / 1e6 });
+});
 // Between rounds the client removes what it uploaded (att through DELETE, multer's files by name).
 
 if (impl === 'att') {

@@ -126,20 +126,21 @@ async function timeLarge(server, path, size) {
   return seconds;
 }
 
-async function peakRss(server) {
+async function stats(server) {
   const res = await new Promise((resolve) =>
-    http.get({ host: '127.0.0.1', port: server.port, path: '/rss', agent }, resolve),
+    http.get({ host: '127.0.0.1', port: server.port, path: '/stats', agent }, resolve),
   );
   const chunks = [];
   for await (const c of res) chunks.push(c);
-  return JSON.parse(Buffer.concat(chunks).toString()).peakRss;
+  return JSON.parse(Buffer.concat(chunks).toString());
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n) => n.toFixed(1).padStart(7);
 
+const servers = [];
 try {
-  const servers = [await startServer('att'), await startServer('multer')];
+  servers.push(await startServer('att'), await startServer('multer'));
   const small = randomBytes(MiB);
   const largePath = join(work, 'large.bin');
   const large = createWriteStream(largePath);
@@ -162,13 +163,16 @@ try {
     [`1 × ${LARGE_MIB} MiB`, ROUNDS_LARGE, (s) => timeLarge(s, largePath, LARGE_MIB * MiB), LARGE_MIB * MiB],
   ]) {
     const times = { att: [], multer: [] };
+    const cpu = { att: 0, multer: 0 };
     const ratios = [];
     for (let round = 0; round < rounds; round++) {
       // Alternate who goes first so warm caches and disk state favour neither.
       const order = round % 2 === 0 ? servers : [...servers].reverse();
       const seconds = {};
       for (const server of order) {
+        const before = (await stats(server)).cpuSeconds;
         seconds[server.impl] = await run(server);
+        cpu[server.impl] += (await stats(server)).cpuSeconds - before;
         times[server.impl].push(seconds[server.impl]);
         await removeStored(server, server.ids);
       }
@@ -180,15 +184,20 @@ try {
       `${label.padEnd(14)} att ${fmt(mibps('att'))} MiB/s   multer ${fmt(mibps('multer'))} MiB/s   ` +
         `ratio (att/multer throughput, median of ${rounds}) ${median(ratios).toFixed(2)}×`,
     );
+    const perGiB = (impl) => (cpu[impl] / ((bytes * rounds) / 1024 ** 3)).toFixed(2);
+    console.log(
+      `${''.padEnd(14)} server CPU per GiB: att ${perGiB('att')} s, multer ${perGiB('multer')} s ` +
+        `(multer/att ${(cpu.multer / cpu.att).toFixed(2)}×)`,
+    );
   }
   console.log(
     `(files in ${work.startsWith('/dev/shm') ? 'tmpfs /dev/shm' : work}; fs backend fsync ${process.env.BENCH_FSYNC === '1' ? 'on' : 'off'})`,
   );
   for (const server of servers) {
-    console.log(`peak RSS ${server.impl.padEnd(6)} ${fmt((await peakRss(server)) / MiB)} MiB`);
-    server.child.kill();
+    console.log(`peak RSS ${server.impl.padEnd(6)} ${fmt((await stats(server)).peakRss / MiB)} MiB`);
   }
 } finally {
+  for (const server of servers) server.child.kill();
   agent.destroy();
   await rm(work, { recursive: true, force: true });
 }
