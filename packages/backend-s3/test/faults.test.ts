@@ -102,6 +102,34 @@ describe('fault injection (fauxqs behind the proxy)', () => {
     await client.close();
   });
 
+  it('surfaces per-key DeleteObjects errors with relative keys, ignoring keys already gone', async () => {
+    const { client, proxy } = ctx;
+    const result =
+      '<?xml version="1.0" encoding="UTF-8"?><DeleteResult>' +
+      '<Error><Key>f/gone</Key><Code>NoSuchKey</Code><Message>missing</Message></Error>' +
+      '<Error><Key>f/locked &amp; key</Key><Code>AccessDenied</Code><Message>no</Message></Error></DeleteResult>';
+    proxy.setRule((r) => (r.method === 'POST' && 'delete' in r.query ? { status: 200, body: result } : undefined));
+    const err = await client.deleteObjects(['gone', 'locked & key']).catch((e) => e);
+    proxy.setRule(undefined);
+    expect(isAttError(err, 'ACCESS_DENIED'), String(err)).toBe(true);
+    expect(err.details.failures).toEqual([{ key: 'locked & key', code: 'AccessDenied', message: 'no' }]);
+  });
+
+  it('retries a CompleteMultipartUpload that answers 200 with an InternalError body', async () => {
+    const { client, proxy } = ctx;
+    const body =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>x</Message></Error>';
+    proxy.setRule(failFirstAttempts((r) => r.method === 'POST' && 'uploadId' in r.query, 1, { status: 200, body }));
+    const data = randomBytes(6 * MiB);
+    const before = proxy.requests.length;
+    await client.putObject('complete-200', data);
+    proxy.setRule(undefined);
+    const completes = proxy.requests.slice(before).filter((r) => r.method === 'POST' && 'uploadId' in r.query);
+    expect(completes.map((r) => r.attempt)).toEqual([1, 2]);
+    expect(sha256(await readAll((await client.getObject('complete-200')).body))).toBe(sha256(data));
+    await client.deleteObjects(['complete-200']);
+  });
+
   it('reports an abort that fails too, with both errors', async () => {
     const { client, proxy } = ctx;
     proxy.setRule((r) =>
