@@ -22,9 +22,11 @@ export function generateId(): string {
   return id;
 }
 
+export function isValidId(id: unknown, pattern: RegExp): id is string {
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH && pattern.test(id);
+}
+
 /** Throws INVALID_ID unless `id` is short and matches `pattern`; runs before any backend call. */
 export function assertValidId(id: unknown, pattern: RegExp): asserts id is string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH || !pattern.test(id)) {
-    throw new AttError('INVALID_ID', 'invalid attachment id');
-  }
+  if (!isValidId(id, pattern)) throw new AttError('INVALID_ID', 'invalid attachment id');
 }

@@ -2,7 +2,7 @@ import { AttError } from '@att/store-core';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { handleGet, handleHead } from './download.js';
 import { sendAttError } from './http-error.js';
-import { assertValidId, MAX_ID_LENGTH } from './id.js';
+import { assertValidId, isValidId, MAX_ID_LENGTH } from './id.js';
 import { type Action, type AttachmentsOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { handleUpload } from './upload.js';
 
@@ -47,7 +47,8 @@ export function attachments(options: AttachmentsOptions): Router {
   );
   // Paths that never reach /:id (dot segments, encoded slashes, NUL…) are hostile ids, not "some other page".
   router.use((req, res, next) => {
-    if (looksLikeHostileId(req.path)) {
+    // Mounted at the app's root, other routes share these paths: leave them to the app.
+    if (req.baseUrl !== '' && looksLikeHostileId(req.path)) {
       sendAttError(res, new AttError('INVALID_ID', 'invalid attachment id'));
       return;
     }
@@ -88,6 +89,8 @@ function withId(
 ): Handler {
   return async (req, res, next) => {
     const id = req.params.id;
+    // At the app's root, `/:id` also matches the app's own pages (`/favicon.ico`): not an id, not ours.
+    if (req.baseUrl === '' && !isValidId(id, opts.idPattern)) return next();
     assertValidId(id, opts.idPattern);
     await authorized(opts, action, () => fn(req, res, id), id)(req, res, next);
   };

@@ -1,5 +1,12 @@
-import { AttError, type Backend } from '@att/store-core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fsBackend } from '@att/backend-fs';
+import { AttError, type Backend, createStore } from '@att/store-core';
+import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
+import { attachments } from '../src/index.js';
 import { bytes, rawRequest, startServer, type TestServer } from './fixture.js';
 
 let server: TestServer;
@@ -93,5 +100,29 @@ describe('hostile input', () => {
       }
     }
     expect(seen.length).toBe(3);
+  });
+
+  it('mounted at the app root, paths that are not ids are left to the app', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'att-mw-root-'));
+    const store = createStore({ backend: fsBackend({ dir }) });
+    const app = express();
+    app.use(attachments({ store, rateLimit: false }));
+    app.get('/favicon.ico', (_req, res) => void res.send('icon'));
+    app.get('/static/app.js', (_req, res) => void res.send('js'));
+    const http = app.listen(0, '127.0.0.1');
+    await new Promise((r) => http.once('listening', r));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    try {
+      expect(await (await fetch(`${url}/favicon.ico`)).text()).toBe('icon');
+      expect(await (await fetch(`${url}/static/app.js`)).text()).toBe('js');
+      const up = await (await fetch(`${url}/`, { method: 'POST', body: 'root mount' })).json();
+      expect(up.url).toBe(`${url}/${up.id}`);
+      expect(await (await fetch(up.url)).text()).toBe('root mount');
+    } finally {
+      http.closeAllConnections();
+      await new Promise((r) => http.close(r));
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
