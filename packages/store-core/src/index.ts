@@ -28,6 +28,7 @@ export { createStore, type ReadResult, Store, type WriteOptions } from './store/
 export {
   abortError,
   type ByteSource,
+  checkByteSource,
   type MeterOptions,
   meter,
   raceAbort,

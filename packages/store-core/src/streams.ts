@@ -70,18 +70,23 @@ function asBytes(chunk: unknown): Uint8Array {
   throw new AttError('INVALID_REQUEST', `body chunks must be Uint8Array, got ${typeof chunk}`);
 }
 
-/**
- * Passes `source` through unchanged while counting, enforcing `expectedSize`, charging `onChunk` and honouring
- * `signal`. Stopping early (error, abort, consumer break) closes the source.
- */
-export async function* meter(source: ByteSource, options: MeterOptions = {}): AsyncGenerator<Uint8Array, number> {
-  const { signal, expectedSize, onChunk } = options;
+/** Throws INVALID_REQUEST unless `source` can be iterated asynchronously (a Buffer or a string cannot). */
+export function checkByteSource(source: unknown): asserts source is ByteSource {
   if (typeof (source as Partial<ByteSource> | null)?.[Symbol.asyncIterator] !== 'function') {
     throw new AttError(
       'INVALID_REQUEST',
       'a body must be an AsyncIterable<Uint8Array> (a Node Readable, a web ReadableStream, an async generator)',
     );
   }
+}
+
+/**
+ * Passes `source` through unchanged while counting, enforcing `expectedSize`, charging `onChunk` and honouring
+ * `signal`. Stopping early (error, abort, consumer break) closes the source.
+ */
+export async function* meter(source: ByteSource, options: MeterOptions = {}): AsyncGenerator<Uint8Array, number> {
+  const { signal, expectedSize, onChunk } = options;
+  checkByteSource(source);
   throwIfAborted(signal, 'upload');
   const iterator = source[Symbol.asyncIterator]();
   let total = 0;

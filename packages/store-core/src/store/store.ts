@@ -6,7 +6,7 @@
 import type { Backend, ByteRange, GetResult, ObjectInfo } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
 import { defaultRegistry } from '../registry.js';
-import { type ByteSource, meter, throwIfAborted } from '../streams.js';
+import { type ByteSource, checkByteSource, meter, throwIfAborted } from '../streams.js';
 import { Accounting, type SyncResult } from './accounting.js';
 import { type Attachment, checkContentType, toAttachment, toMetadata } from './attachment.js';
 import { type CleanupResult, runCleanup } from './cleanup.js';
@@ -76,6 +76,7 @@ export class Store {
   async write(id: string, body: ByteSource, options: WriteOptions = {}): Promise<Attachment> {
     this.#checkOpen();
     this.checkId(id);
+    checkByteSource(body);
     const contentType = checkContentType(options.contentType);
     const { filename, size, signal } = options;
     if (
