@@ -12,7 +12,10 @@ export interface PutObjectOptions {
   contentType?: string;
   /** Stored as `x-amz-meta-*`; names are lower-cased header tokens, values any UTF-8. */
   metadata?: Record<string, string>;
-  /** Called with the bytes the server has confirmed so far. */
+  /**
+   * Called with the bytes uploaded so far: per acknowledged part for multipart, per chunk handed to the socket
+   * for a streamed single PUT, once at the end for a buffered one.
+   */
   onProgress?: (bytes: number) => void;
   signal?: AbortSignal;
 }
