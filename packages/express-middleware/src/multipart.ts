@@ -7,7 +7,7 @@ import { drainThenClose, sendAttError } from './http-error.js';
 import { generateId } from './id.js';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
 import { storeFile } from './store-file.js';
-import { abortOnDisconnect, answerFor, isServerSide, notifyStored } from './upload.js';
+import { abortOnDisconnect, answerFor, exhausted, isServerSide, notifyStored } from './upload.js';
 import type { VisitorMeter } from './visitor-meter.js';
 
 /**
@@ -22,15 +22,9 @@ export async function handleMultipart(
   meter: VisitorMeter,
   remaining: { total: number; bandwidth: number },
 ): Promise<void> {
-  if (remaining.total <= 0 || remaining.bandwidth <= 0) {
-    const code = remaining.total <= 0 ? 'TOO_LARGE' : 'RATE_LIMITED';
-    sendAttError(
-      res,
-      new AttError(
-        code,
-        code === 'TOO_LARGE' ? 'visitor attachment size limit reached' : 'daily bandwidth limit reached',
-      ),
-    );
+  const refused = exhausted(remaining);
+  if (refused) {
+    sendAttError(res, refused);
     drainThenClose(req);
     return;
   }

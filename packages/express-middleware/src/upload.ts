@@ -68,6 +68,13 @@ export function limitErrorFor(
   return undefined;
 }
 
+/** The error for a visitor with nothing left at all (refused before any byte, whatever the body's size). */
+export function exhausted(remaining: { total: number; bandwidth: number }): AttError | undefined {
+  if (remaining.total <= 0) return new AttError('TOO_LARGE', 'visitor attachment size limit reached');
+  if (remaining.bandwidth <= 0) return new AttError('RATE_LIMITED', 'daily bandwidth limit reached');
+  return undefined;
+}
+
 /** Cancels the store write when the client goes away before its body is complete. */
 export function abortOnDisconnect(req: Request): AbortController {
   const controller = new AbortController();
@@ -91,9 +98,9 @@ export async function handleUpload(
   }
 
   const size = declaredLength(req);
-  const early = limitErrorFor(size ?? 0, opts, remaining);
-  if (early || remaining.total <= 0 || remaining.bandwidth <= 0) {
-    sendAttError(res, early ?? limitErrorFor(Number.POSITIVE_INFINITY, opts, remaining));
+  const early = limitErrorFor(size ?? 0, opts, remaining) ?? exhausted(remaining);
+  if (early) {
+    sendAttError(res, early);
     drainThenClose(req);
     return;
   }

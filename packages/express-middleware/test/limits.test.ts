@@ -165,6 +165,18 @@ describe('limits while streaming', () => {
     expect(tooMuch.status).toBe(429);
   });
 
+  it('a visitor with no bandwidth left is refused before any byte, chunked or multipart (429)', async () => {
+    server = await startServer({ visitorDailyBandwidth: 100 * KiB });
+    expect((await fetch(`${server.base}/`, { method: 'POST', body: bytes(100 * KiB) })).status).toBe(201);
+    const chunked = await streamingUpload(`${server.base}/`, { maxBytes: 8 * KiB, chunk: 4 * KiB });
+    expect([chunked.status, chunked.json.error?.code]).toEqual([429, 'RATE_LIMITED']);
+    const form = new FormData();
+    form.append('file', new Blob([bytes(10)]), 'x.bin');
+    const multipart = await fetch(`${server.base}/`, { method: 'POST', body: form });
+    expect(multipart.status).toBe(429);
+    expect((await multipart.json()).error.code).toBe('RATE_LIMITED');
+  });
+
   it('store full: 507 QUOTA_EXCEEDED with and without Content-Length', async () => {
     server = await startServer({}, { totalSizeLimit: 100 * KiB });
     expect((await fetch(`${server.base}/`, { method: 'POST', body: bytes(80 * KiB) })).status).toBe(201);
