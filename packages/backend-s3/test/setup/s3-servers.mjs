@@ -2,6 +2,7 @@
 // Plain ESM JavaScript on purpose: `node bench/run.mjs` imports it without a TypeScript loader.
 // Types: s3-servers.d.mts.
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -74,13 +75,21 @@ function alive(pid) {
   }
 }
 
-/** SIGTERM each pid, wait (bounded) for them to exit, SIGKILL whatever is left. */
-export async function stopPids(pids, timeoutMs = 10_000) {
-  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + timeoutMs;
+const waitForExit = async (pids, ms) => {
+  const deadline = Date.now() + ms;
   while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+};
+
+/** SIGTERM each pid, wait (bounded) for them to exit, SIGKILL whatever is left and wait for that too. */
+export async function stopPids(pids, timeoutMs = 15_000) {
+  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
+  await waitForExit(pids, timeoutMs);
   for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  await waitForExit(pids, 5_000);
 }
+
+/** Removes a server's temp dir; retries because a just-killed server may still have been writing into it. */
+const removeDir = (dir) => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 
 /** Retries a signed ListBuckets until tempauth + memcached + s3api answer (bounded), so tests never race startup. */
 async function waitForS3(endpoint, credentials, timeoutMs) {
@@ -131,8 +140,14 @@ export async function startSwift({ install = true, attempts = 3 } = {}) {
       if (!endpoint) throw new Error(`start-swift-s3.sh printed no S3_ENDPOINT:\n${out}`);
       await waitForS3(endpoint, SWIFT_CREDENTIALS, 30_000);
       let stopped = false;
+      // Last resort if the process ends without stop(): no server outlives its test run.
       const killOnExit = () => {
         for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+        try {
+          rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+        } catch {
+          // a dying server may still hold a file; the OS temp dir is cleaned eventually
+        }
       };
       process.once('exit', killOnExit);
       return {
@@ -144,7 +159,7 @@ export async function startSwift({ install = true, attempts = 3 } = {}) {
           stopped = true;
           process.removeListener('exit', killOnExit);
           await stopPids(pids);
-          await rm(dir, { recursive: true, force: true });
+          await removeDir(dir);
         },
       };
     } catch (err) {
@@ -152,7 +167,7 @@ export async function startSwift({ install = true, attempts = 3 } = {}) {
       const logs = await readFile(join(dir, 'log', 'proxy.log'), 'utf8').catch(() => '');
       if (logs) errors.push(`proxy.log tail:\n${logs.split('\n').slice(-15).join('\n')}`);
       await stopPids(pids.length ? pids : await readPids());
-      await rm(dir, { recursive: true, force: true });
+      await removeDir(dir);
     }
   }
   throw new Error(`could not start Swift (S3 test server):\n${errors.join('\n')}`);
