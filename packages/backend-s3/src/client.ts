@@ -9,7 +9,7 @@ import {
   type S3ClientConfig,
 } from './config.js';
 import { deleteKeys } from './delete.js';
-import { headerValue } from './errors.js';
+import { headerValue, mapBodyErrors } from './errors.js';
 import { type ListedObject, listObjects, listUploads, type PendingUpload } from './listing.js';
 import { metadataFromHeaders } from './metadata.js';
 import { abortUpload, type UploadTarget } from './multipart.js';
@@ -107,6 +107,7 @@ export class S3Client {
       { operation: 'GetObject', key, method: 'GET', headers, signal: options.signal },
       target.encodedKey,
     );
+    mapBodyErrors(response.body as never, { operation: 'GetObject', key }, options.signal);
     const info = objectInfo(key, response.headers);
     if (response.statusCode !== 206) {
       return options.range

@@ -106,6 +106,9 @@ export function transportError(err: unknown, context: ResponseContext, signal: A
   }
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string') details.errorCode = code;
+  if (code === 'UND_ERR_ABORTED') {
+    return new AttError('ABORTED', `S3 ${what} was aborted`, { cause: err, details });
+  }
   if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
     return new AttError('TIMEOUT', `S3 ${what} timed out`, { cause: err, details, retryable: true });
   }
@@ -118,4 +121,28 @@ export function transportError(err: unknown, context: ResponseContext, signal: A
   }
   const message = err instanceof Error ? err.message : String(err);
   return new AttError('BACKEND_ERROR', `S3 ${what} failed: ${message}`, { cause: err, details });
+}
+
+type Destroy = (err: Error | null, callback: (err?: Error | null) => void) => void;
+
+/**
+ * Makes a response body fail with AttErrors too: a connection cut or an idle timeout mid-download surfaces as
+ * BACKEND_UNAVAILABLE / TIMEOUT like every other S3 failure. Hooks the stream's own `_destroy` (no extra stream in
+ * the data path); errors that are not transport errors (a caller's own destroy(err)) pass through unchanged.
+ */
+export function mapBodyErrors(
+  body: { _destroy: Destroy },
+  context: ResponseContext,
+  signal: AbortSignal | undefined,
+): void {
+  const original = body._destroy;
+  body._destroy = function (this: unknown, err, callback) {
+    original.call(this, err, (error) => {
+      const code = (error as { code?: unknown } | null | undefined)?.code;
+      const transport =
+        (error != null && signal?.aborted === true) ||
+        (typeof code === 'string' && (code.startsWith('UND_ERR') || RETRYABLE_NETWORK_CODES.has(code)));
+      callback(transport ? transportError(error, context, signal) : error);
+    });
+  };
 }

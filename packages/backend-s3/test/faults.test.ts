@@ -74,6 +74,23 @@ describe('fault injection (fauxqs behind the proxy)', () => {
     proxy.setRule(undefined);
   });
 
+  it('a download cut or stalled mid-body fails with an AttError', async () => {
+    const { bucket, proxy } = ctx;
+    const client = clientFor(s3Server('fauxqs'), bucket, { endpoint: proxy.endpoint, timeout: 500, maxAttempts: 1 });
+    await client.putObject('cut', randomBytes(2 * MiB));
+    proxy.setRule((r) => (r.method === 'GET' ? { resetAfterBytes: 100_000 } : undefined));
+    const { body } = await client.getObject('cut');
+    const cut = await readAll(body).catch((e) => e);
+    expect(isAttError(cut, 'BACKEND_UNAVAILABLE'), String(cut)).toBe(true);
+    proxy.setRule(undefined);
+    const controller = new AbortController();
+    const { body: aborted } = await client.getObject('cut', { signal: controller.signal });
+    aborted.once('data', () => controller.abort());
+    const err = await readAll(aborted).catch((e) => e);
+    expect(isAttError(err, 'ABORTED'), String(err)).toBe(true);
+    await client.close();
+  });
+
   it('turns malformed XML into a clear BACKEND_ERROR', async () => {
     const { client, proxy } = ctx;
     proxy.setRule(() => ({ malformedXml: true }));

@@ -60,6 +60,12 @@ describe('S3 error classification', () => {
     expect([other.code, other.retryable]).toEqual(['BACKEND_ERROR', false]);
     const aborted = transportError(new Error('x'), { operation: 'Get' }, AbortSignal.abort());
     expect(aborted.code).toBe('ABORTED');
+    const destroyed = transportError(
+      Object.assign(new Error('a'), { code: 'UND_ERR_ABORTED' }),
+      { operation: 'Get' },
+      undefined,
+    );
+    expect(destroyed.code).toBe('ABORTED');
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {
