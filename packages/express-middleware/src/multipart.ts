@@ -84,13 +84,15 @@ export async function handleMultipart(
         source: stream,
         filename: sanitizeFilename(info.filename),
         claimedType: info.mimeType,
+        // Browsers send an empty, nameless part for a file input left empty: no file, nothing to store.
+        skipIfEmpty: info.filename === undefined,
       },
       { limit: Math.min(opts.fileSizeLimit, remaining.total, remaining.bandwidth) },
       meter,
       controller.signal,
     ).then(
       (attachment) => {
-        stored[index] = attachment;
+        if (attachment) stored[index] = attachment;
       },
       (err) => {
         stream.resume();
@@ -114,7 +116,7 @@ export async function handleMultipart(
     await removeQuietly(opts, stored);
     return;
   }
-  if (failure === undefined && fileCount === 0) {
+  if (failure === undefined && stored.filter(Boolean).length === 0) {
     failure = new AttError('INVALID_REQUEST', 'no file in multipart/form-data body');
   }
   if (failure !== undefined) {

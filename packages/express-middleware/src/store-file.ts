@@ -16,6 +16,8 @@ export interface IncomingFile {
   claimedType: string | undefined;
   /** Declared length (raw uploads with Content-Length): the store refuses a body of another length. */
   size?: number;
+  /** Store nothing (and resolve to undefined) when the body turns out empty: a browser's empty file input. */
+  skipIfEmpty?: boolean;
 }
 
 export interface FileLimits {
@@ -34,7 +36,7 @@ export async function storeFile(
   limits: FileLimits,
   meter: VisitorMeter,
   signal: AbortSignal,
-): Promise<StoredAttachment> {
+): Promise<StoredAttachment | undefined> {
   let meterError: unknown;
   let received = 0;
   const { fileSizeLimit } = opts;
@@ -76,6 +78,7 @@ export async function storeFile(
     throw err;
   }
   const headBuffer = Buffer.concat(head);
+  if (done && headBuffer.length === 0 && file.skipIfEmpty) return undefined;
   const sniffed = await sniffContentType(headBuffer.subarray(0, SNIFF_BYTES), file.claimedType);
   const filename = file.filename ?? `attachment.${sniffed.ext}`;
 

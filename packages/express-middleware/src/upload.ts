@@ -107,7 +107,7 @@ export async function handleUpload(
 
   const controller = abortOnDisconnect(req);
   const id = generateId();
-  let attachment: StoredAttachment;
+  let attachment: StoredAttachment | undefined;
   try {
     attachment = await storeFile(
       opts,
@@ -133,6 +133,7 @@ export async function handleUpload(
     next(err);
     return;
   }
+  if (!attachment) throw new Error('unreachable: raw uploads are never skipped');
   if (!(await notifyStored(opts, req, [attachment], next))) return;
   res.status(201).json(answerFor(opts, req, attachment));
 }

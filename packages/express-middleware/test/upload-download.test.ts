@@ -80,11 +80,18 @@ describe('upload and download', () => {
     }
   });
 
-  it('multipart without a file is a 400', async () => {
+  it('multipart without a file is a 400 (an empty file input does not count)', async () => {
     server = await startServer();
-    const form = new FormData();
-    form.append('only', 'a field');
-    const res = await fetch(`${server.base}/`, { method: 'POST', body: form });
+    // What a browser sends for a form with a text field and an empty file input.
+    const body =
+      '--b\r\nContent-Disposition: form-data; name="only"\r\n\r\na field\r\n' +
+      '--b\r\nContent-Disposition: form-data; name="file"; filename=""\r\n' +
+      'Content-Type: application/octet-stream\r\n\r\n\r\n--b--\r\n';
+    const res = await fetch(`${server.base}/`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'multipart/form-data; boundary=b' },
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toBe('INVALID_REQUEST');
   });
