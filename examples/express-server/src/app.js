@@ -16,7 +16,9 @@ export function createApp({ storage = defaultDataDir, store: storeOptions = {}, 
   const store = createStore({ backend: storage, totalSizeLimit: 5 * 1024 ** 3, ...storeOptions });
   const app = express();
   app.disable('x-powered-by');
-  app.use('/attachments', attachments({ store, ...middleware }));
+  // Outages are answered 503 to the client; the operator sees the code and the (credential-free) message.
+  const onError = (err) => console.error(`[att] ${err.code ?? 'ERROR'}: ${err.message}`);
+  app.use('/attachments', attachments({ store, onError, ...middleware }));
   app.use(express.static(publicDir, { index: 'index.html' }));
   return { app, store };
 }
