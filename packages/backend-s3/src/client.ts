@@ -110,6 +110,13 @@ export class S3Client {
     mapBodyErrors(response.body as never, { operation: 'GetObject', key }, options.signal);
     const info = objectInfo(key, response.headers);
     if (response.statusCode !== 206) {
+      // A server that ignores Range answers 200 with everything; an empty object has no byte to satisfy a range.
+      if (options.range && info.size === 0) {
+        response.body.destroy();
+        throw new AttError('RANGE_NOT_SATISFIABLE', `S3 GetObject "${key}": range of an empty object`, {
+          details: { operation: 'GetObject', key },
+        });
+      }
       return options.range
         ? { info, body: response.body, range: { start: 0, end: Math.max(0, info.size - 1) } }
         : { info, body: response.body };
