@@ -153,3 +153,24 @@ describe('cleanup passes', () => {
     expect(() => store.cleanup()).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
   });
 });
+
+describe('cleanup with listings that carry no metadata (like S3 ListObjectsV2)', () => {
+  it('confirms a guessed expiry with head() before deleting', async () => {
+    const inner = createMemoryBackend();
+    const backend = {
+      ...inner,
+      async *list(options?: { prefix?: string }) {
+        for await (const info of inner.list(options)) yield { ...info, metadata: undefined };
+      },
+    };
+    let offset = 0;
+    const store = createStore({ backend, expiry: 60_000, now: () => Date.now() + offset });
+    await store.write('short', stringBody('aaaa'));
+    await store.write('long', stringBody('bbbbbb'), { expiresAt: new Date(Date.now() + 3_600_000) });
+    offset = 61_000;
+    const result = await store.cleanup();
+    expect(result).toMatchObject({ expired: 1, bytesFreed: 4, errors: 0 });
+    expect((await store.stat('long')).size).toBe(6);
+    expect(store.size).toBe(6);
+  });
+});

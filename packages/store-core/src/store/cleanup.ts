@@ -5,6 +5,7 @@
  * completes, the pass also reconciles the store's size with what it saw.
  */
 import type { Backend, ObjectInfo } from '../backend.js';
+import { isAttError } from '../errors.js';
 import type { Accounting } from './accounting.js';
 import { expiryOf } from './attachment.js';
 import type { KeyedLock } from './keyed-lock.js';
@@ -89,6 +90,23 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
     );
   };
 
+  /**
+   * Expired by its metadata, or by `expiry` applied to its age. Listings without metadata (S3's) only allow the
+   * latter guess, and a write may have set a later `expiresAt`, so such a guess is confirmed with `head` first.
+   */
+  const isExpired = async (info: ObjectInfo): Promise<boolean> => {
+    const guess = expiryOf(info, ctx.expiry);
+    if (!guess || guess.getTime() > started) return false;
+    if (info.metadata !== undefined) return true;
+    try {
+      const confirmed = expiryOf(await ctx.backend.head(info.key), ctx.expiry);
+      return confirmed !== undefined && confirmed.getTime() <= started;
+    } catch (err) {
+      if (!isAttError(err, 'NOT_FOUND')) fail('cleanup: could not check an expiry', err);
+      return false;
+    }
+  };
+
   let expired: ObjectInfo[] = [];
   let maybeOrphans: ObjectInfo[] = [];
   let listed = false;
@@ -97,9 +115,8 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
       if (!ctx.isValidId(info.key)) continue;
       result.scanned += 1;
       reconciler.count(info.key, info.size);
-      const expiresAt = expiryOf(info, ctx.expiry);
       const modified = info.lastModified?.getTime() ?? Number.NaN;
-      if (expiresAt && expiresAt.getTime() <= started) {
+      if (await isExpired(info)) {
         expired.push(info);
         if (expired.length >= ctx.pageSize) {
           await deleteListed(expired, 'expired');

@@ -34,7 +34,9 @@ export class Scheduler {
   #schedule(delay: number): void {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#running = this.#pass()
+      // Through a promise, so even a pass that throws synchronously cannot become an uncaught exception.
+      this.#running = Promise.resolve()
+        .then(() => this.#pass())
         .then(
           () => {},
           (err: unknown) => this.#logger.warn('cleanup pass failed', { error: String(err) }),
