@@ -174,3 +174,36 @@ describe('cleanup with listings that carry no metadata (like S3 ListObjectsV2)',
     expect(store.size).toBe(6);
   });
 });
+
+describe('a shared (asynchronous) SizeLedger', () => {
+  it('keeps the total limit under concurrency when every charge is a round trip', async () => {
+    let used = 0;
+    let most = 0;
+    // Stands in for Redis: an atomic check-and-add that answers later.
+    const ledger = {
+      get used() {
+        return used;
+      },
+      tryAdd: (bytes: number, limit: number | undefined) =>
+        new Promise<boolean>((resolve) =>
+          setImmediate(() => {
+            if (limit !== undefined && used + bytes > limit) return resolve(false);
+            used += bytes;
+            most = Math.max(most, used);
+            resolve(true);
+          }),
+        ),
+      add: (bytes: number) => {
+        used = Math.max(0, used + bytes);
+      },
+    };
+    const store = createStore({ backend: createMemoryBackend(), totalSizeLimit: 20_000, ledger });
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) => store.write(`w${i}`, bodyOf(filled(1000 + i * 10), 250))),
+    );
+    const stored = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.size] : []));
+    expect(results.some((r) => r.status === 'rejected')).toBe(true);
+    expect(most).toBeLessThanOrEqual(20_000);
+    expect(store.size).toBe(stored.reduce((a, b) => a + b, 0));
+  });
+});

@@ -35,6 +35,33 @@ async function expectNothingUnder(backend: Backend, key: string, what: string): 
 export function failureChecks(h: Harness): void {
   const { timeout } = h.options;
 
+  it('an object is invisible until its put completes', { timeout }, () =>
+    h.use(async (backend, key, prefixOf) => {
+      const k = key('in-flight/object');
+      let release!: () => void;
+      let waiting!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const reached = new Promise<void>((resolve) => {
+        waiting = resolve;
+      });
+      async function* body() {
+        yield* chunked(bytes(200 * KiB), 64 * KiB);
+        waiting();
+        await gate;
+        yield* chunked(bytes(100 * KiB), 64 * KiB);
+      }
+      const put = backend.put(k, body());
+      await reached;
+      await expectAttError(backend.head(k), 'NOT_FOUND', 'head() while the put is in flight');
+      expect(await listAll(backend, prefixOf('in-flight/')), 'list() shows an object still being written').toEqual([]);
+      release();
+      expect((await put).size).toBe(300 * KiB);
+      expect((await backend.head(k)).size).toBe(300 * KiB);
+    }),
+  );
+
   it('an aborted put leaves nothing and rejects with ABORTED', { timeout }, () =>
     h.use(async (backend, key) => {
       const k = key('aborted');
