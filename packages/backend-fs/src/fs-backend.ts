@@ -93,9 +93,10 @@ export class FsBackend implements Backend {
     const tempData = `${temp}.data`;
     const tempMeta = `${temp}.meta`;
     let handle: FileHandle | undefined;
+    let sidecarIno: number | undefined;
     let published = false;
     try {
-      const file = await open(tempData, 'wx', 0o600).catch((err) => Promise.reject(fsError('create a temp file', err)));
+      const file = await this.#openTemp(tempData);
       handle = file;
       const metered = meter(body, { signal: options.signal, expectedSize: options.size });
       const writer = new WriteBehind(file);
@@ -119,6 +120,7 @@ export class FsBackend implements Backend {
       await writeSidecar(tempMeta, sidecarPath(this.root, stats.ino), sidecar, this.#fsync).catch((err) =>
         Promise.reject(fsError('write object metadata', err)),
       );
+      sidecarIno = stats.ino;
       const previous = await lstat(target).catch(() => undefined);
       await this.#publish(tempData, target);
       published = true;
@@ -133,6 +135,7 @@ export class FsBackend implements Backend {
         await handle?.close().catch(() => {});
         await removeQuietly(tempData);
         await removeQuietly(tempMeta);
+        if (sidecarIno !== undefined) await removeQuietly(sidecarPath(this.root, sidecarIno));
       }
       throw isAttError(err) || published || !errnoOf(err) ? err : fsError('store an object', err);
     }
@@ -150,6 +153,18 @@ export class FsBackend implements Backend {
       await unlink(target).catch(() => {});
       await dropSidecar(this.root, ino, key).catch(() => {});
       throw fsError('flush a directory', err);
+    }
+  }
+
+  /** Opens a new temp file; recreates att's folders once if someone removed them while we ran. */
+  async #openTemp(file: string): Promise<FileHandle> {
+    try {
+      return await open(file, 'wx', 0o600);
+    } catch (err) {
+      if (errnoOf(err) !== 'ENOENT') throw fsError('create a temp file', err);
+      this.#ready = undefined;
+      await this.#prepare();
+      return open(file, 'wx', 0o600).catch((again) => Promise.reject(fsError('create a temp file', again)));
     }
   }
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fsBackend } from '../src/index.js';
@@ -142,5 +142,17 @@ describe('fs backend atomicity', () => {
     results.forEach((got, i) => {
       expect(got.equals(data.subarray(ranges[i]!.start, ranges[i]!.end + 1)), `range ${i}`).toBe(true);
     });
+  });
+});
+
+describe('fs backend recovery', () => {
+  it('recreates its folders when they were removed under it', async () => {
+    const dir = tempDir();
+    const backend = fsBackend({ dir, fsync: false });
+    await backend.put('one', chunks('1'));
+    rmSync(path.join(dir, '.att-tmp'), { recursive: true, force: true });
+    rmSync(path.join(dir, '.att-meta'), { recursive: true, force: true });
+    await backend.put('two', chunks('22'), { contentType: 'text/plain' });
+    expect(await backend.head('two')).toMatchObject({ size: 2, contentType: 'text/plain' });
   });
 });
