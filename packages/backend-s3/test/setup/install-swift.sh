@@ -25,7 +25,7 @@ apt_retry() { # retries cover the lists lock, which older apt does not wait for;
   return 1
 }
 # Serialize our own concurrent invocations (several test runs starting at once on one machine).
-exec 9>/tmp/att-install-swift.lock
+exec 9>/tmp/att-apt-install.lock  # shared with examples/express-server/test/ensure-chromium.js
 flock -w 600 9 || { echo "install-swift: timed out waiting for another install-swift" >&2; exit 1; }
 have_all && exit 0
 apt_retry update -q
