@@ -45,7 +45,7 @@ export interface ListObjectsOptions extends Signal {
 /**
  * A small S3 client fixed to one bucket and one prefix: every key it takes and returns is relative to the prefix,
  * and nothing outside the prefix is ever listed, deleted or aborted. No AWS SDK; requests are signed with
- * @att/s3-sigv4 and sent with undici.
+ * @att/s3-sigv4 and sent with node:http.
  */
 export class S3Client {
   readonly config: ResolvedConfig;
@@ -56,7 +56,7 @@ export class S3Client {
 
   constructor(config: S3ClientConfig) {
     this.config = resolveConfig(config);
-    this.#transport = new S3Transport(this.config, credentialsProvider(config), config.dispatcher);
+    this.#transport = new S3Transport(this.config, credentialsProvider(config), config.agent);
     this.#root = this.config.prefix ? `${this.config.prefix}/` : '';
     installRedaction(this, () => redactConfig({ ...this.config, endpoint: this.config.endpoint.href }), 'S3Client');
   }
@@ -230,7 +230,7 @@ export class S3Client {
     }
   }
 
-  /** Closes the connection pool this client created (a dispatcher passed in stays open). */
+  /** Closes the connection pool this client created (an agent passed in stays open). */
   async close(): Promise<void> {
     await this.#transport.close();
   }

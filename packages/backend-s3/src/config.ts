@@ -1,6 +1,6 @@
+import type { Agent } from 'node:http';
 import { inspect } from 'node:util';
 import { AttError } from '@att/store-core';
-import type { Dispatcher } from 'undici';
 
 export const MIB = 1024 * 1024;
 /** S3's floor for every part but the last. */
@@ -49,8 +49,11 @@ export interface S3ClientConfig {
    * http endpoints (nothing else protects the bytes), false for https (TLS does; hashing halves Swift's upload rate).
    */
   signPayload?: boolean;
-  /** An undici dispatcher (Agent, Pool, ProxyAgent, MockAgent…) to send requests through. */
-  dispatcher?: Dispatcher;
+  /**
+   * A node:http `Agent` (an `https.Agent` for https endpoints) to send requests through: proxies, socket limits,
+   * custom TLS. The client does not destroy an agent it did not create. Default: its own keep-alive agent.
+   */
+  agent?: Agent;
 }
 
 /** The validated config the client runs on. Credentials live in a closure, never on this object. */
@@ -188,7 +191,7 @@ export function redactConfig<T extends object>(config: T): Record<string, unknow
   for (const [key, value] of Object.entries(config)) {
     if (key === 'secretAccessKey' || key === 'sessionToken') out[key] = value === undefined ? undefined : REDACTED;
     else if (key === 'credentials' && typeof value === 'function') out[key] = '[provider]';
-    else if (key === 'dispatcher') out[key] = value === undefined ? undefined : '[dispatcher]';
+    else if (key === 'agent') out[key] = value === undefined ? undefined : '[agent]';
     else if (value instanceof URL) out[key] = value.href;
     else out[key] = value;
   }

@@ -1,4 +1,5 @@
 import { AttError, type AttErrorCode, isAttError } from '@att/store-core';
+import { TIMEOUT_CODE } from './http.js';
 import { parseXml, text, type XmlNode } from './xml.js';
 
 /** S3 error codes that mean "try again", whatever status the provider put on them (RequestTimeout is a 400). */
@@ -90,12 +91,11 @@ const RETRYABLE_NETWORK_CODES = new Set([
   'EAI_AGAIN',
   'ENETUNREACH',
   'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
+  'ECONNABORTED',
 ]);
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const TIMEOUT_CODES = new Set([TIMEOUT_CODE]);
 
-/** Maps a transport failure (undici or socket error) to an AttError; AttErrors pass through untouched. */
+/** Maps a transport failure (node:http or socket error) to an AttError; AttErrors pass through untouched. */
 export function transportError(err: unknown, context: ResponseContext, signal: AbortSignal | undefined): AttError {
   if (isAttError(err)) return err;
   const what = context.key === undefined ? context.operation : `${context.operation} "${context.key}"`;
@@ -106,7 +106,7 @@ export function transportError(err: unknown, context: ResponseContext, signal: A
   }
   const code = (err as { code?: unknown })?.code;
   if (typeof code === 'string') details.errorCode = code;
-  if (code === 'UND_ERR_ABORTED') {
+  if (code === 'ABORT_ERR') {
     return new AttError('ABORTED', `S3 ${what} was aborted`, { cause: err, details });
   }
   if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
@@ -141,7 +141,7 @@ export function mapBodyErrors(
       const code = (error as { code?: unknown } | null | undefined)?.code;
       const transport =
         (error != null && signal?.aborted === true) ||
-        (typeof code === 'string' && (code.startsWith('UND_ERR') || RETRYABLE_NETWORK_CODES.has(code)));
+        (typeof code === 'string' && (TIMEOUT_CODES.has(code) || RETRYABLE_NETWORK_CODES.has(code)));
       callback(transport ? transportError(error, context, signal) : error);
     });
   };

@@ -3,7 +3,7 @@ import { s3Backend } from './backend.js';
 import type { S3ClientConfig } from './config.js';
 import { parseS3Url } from './url.js';
 
-/** Client options that cannot travel in a URL (a dispatcher, a credentials provider…), merged over it. */
+/** Client options that cannot travel in a URL (an HTTP agent, a credentials provider…), merged over it. */
 export type S3PluginOptions = Partial<S3ClientConfig>;
 
 /** Matches store-core's `BackendPlugin` structurally, so this package needs nothing from the registry at runtime. */

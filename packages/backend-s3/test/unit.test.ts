@@ -45,7 +45,7 @@ describe('S3 error classification', () => {
 
   it('maps transport failures: timeouts, resets, anything else', () => {
     const timeout = transportError(
-      Object.assign(new Error('t'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
+      Object.assign(new Error('t'), { code: 'S3_TIMEOUT' }),
       { operation: 'Get' },
       undefined,
     );
@@ -61,7 +61,7 @@ describe('S3 error classification', () => {
     const aborted = transportError(new Error('x'), { operation: 'Get' }, AbortSignal.abort());
     expect(aborted.code).toBe('ABORTED');
     const destroyed = transportError(
-      Object.assign(new Error('a'), { code: 'UND_ERR_ABORTED' }),
+      Object.assign(new Error('a'), { code: 'ABORT_ERR' }),
       { operation: 'Get' },
       undefined,
     );
