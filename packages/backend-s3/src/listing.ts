@@ -1,6 +1,6 @@
 import { AttError } from '@att/store-core';
 import type { S3Transport } from './transport.js';
-import { bool, date, int, list, parseXml, rootElement, text } from './xml.js';
+import { bool, date, int, list, parseXml, parseXmlPage, rootElement, text, type XmlNode } from './xml.js';
 
 /** One object from a listing; `key` is relative to the client's prefix. */
 export interface ListedObject {
@@ -36,10 +36,65 @@ function stuck(operation: string): AttError {
   );
 }
 
+interface ObjectPage {
+  objects: ListedObject[];
+  /** The next continuation token; undefined on the last page. */
+  next: string | undefined;
+  /** Set when the page claims more but gives no usable token: thrown after its objects are handed out. */
+  error?: AttError;
+}
+
+function missing(operation: string, what: string): AttError {
+  return new AttError('BACKEND_ERROR', `S3 ${operation}: the server sent malformed XML (no ${what})`, {
+    details: { operation },
+  });
+}
+
+/** One ListObjectsV2 page, parsed straight into the objects handed out (no intermediate copies). */
+async function fetchObjectPage(
+  transport: S3Transport,
+  scope: ListScope,
+  query: Record<string, string>,
+  token: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<ObjectPage> {
+  const operation = 'ListObjectsV2';
+  const response = await transport.send({ operation, method: 'GET', query, signal, readText: true }, undefined);
+  const root = rootElement(parseXmlPage(response.text, operation, ['ListBucketResult']), 'ListBucketResult', operation);
+  const truncated = text(root, 'IsTruncated');
+  // A page that got through the structural check but lacks IsTruncated is not a listing we can trust to go on.
+  if (truncated === undefined) throw missing(operation, 'IsTruncated');
+  const objects: ListedObject[] = [];
+  const { root: rootPrefix } = scope;
+  const contents = root.Contents;
+  if (Array.isArray(contents)) {
+    for (const item of contents as XmlNode[]) {
+      if (item === null || typeof item !== 'object') continue;
+      const key = text(item, 'Key');
+      // A key outside our prefix can only come from a misbehaving server; never hand it out.
+      if (key === undefined || !key.startsWith(rootPrefix) || key.length === rootPrefix.length) continue;
+      const object: ListedObject = {
+        key: key.slice(rootPrefix.length),
+        size: int(item, 'Size') ?? 0,
+        lastModified: date(item, 'LastModified') ?? new Date(Number.NaN),
+      };
+      const etag = text(item, 'ETag');
+      if (etag) object.etag = etag;
+      objects.push(object);
+    }
+  }
+  if (truncated.trim().toLowerCase() !== 'true') return { objects, next: undefined };
+  const next = text(root, 'NextContinuationToken');
+  if (!next || next === token) return { objects, next: undefined, error: stuck(operation) };
+  return { objects, next };
+}
+
 /**
- * ListObjectsV2, page by page (1000 keys each), yielding as it goes — nothing accumulates. Only `IsTruncated`
- * decides whether to go on (some providers echo a continuation token on the last page); a truncated page
- * without a new token is an error rather than an endless loop.
+ * ListObjectsV2, page by page (1000 keys each), yielding as it goes. The next page is requested while the
+ * consumer handles the current one (one page ahead, never more), so the server's time and ours overlap; a
+ * consumer that stops early cancels that request. Only `IsTruncated` decides whether to go on (some providers
+ * echo a continuation token on the last page); a truncated page without a new token is an error rather than an
+ * endless loop.
  */
 export async function* listObjects(
   transport: S3Transport,
@@ -47,35 +102,28 @@ export async function* listObjects(
   prefix: string,
   startAfter: string | undefined,
 ): AsyncGenerator<ListedObject> {
-  const operation = 'ListObjectsV2';
-  let token: string | undefined;
-  for (;;) {
+  const cancel = new AbortController();
+  const signal = scope.signal ? AbortSignal.any([scope.signal, cancel.signal]) : cancel.signal;
+  const fetchPage = (token: string | undefined) => {
     const query: Record<string, string> = { 'list-type': '2', prefix: scope.root + prefix };
     if (scope.pageSize !== undefined) query['max-keys'] = String(scope.pageSize);
     if (token !== undefined) query['continuation-token'] = token;
     else if (startAfter !== undefined) query['start-after'] = scope.root + startAfter;
-    const response = await transport.send(
-      { operation, method: 'GET', query, signal: scope.signal, readText: true },
-      undefined,
-    );
-    const root = rootElement(parseXml(response.text, operation), 'ListBucketResult', operation);
-    for (const item of list(root, 'Contents')) {
-      const key = text(item, 'Key');
-      // A key outside our prefix can only come from a misbehaving server; never hand it out.
-      if (key === undefined || !key.startsWith(scope.root) || key.length === scope.root.length) continue;
-      const object: ListedObject = {
-        key: key.slice(scope.root.length),
-        size: int(item, 'Size') ?? 0,
-        lastModified: date(item, 'LastModified') ?? new Date(Number.NaN),
-      };
-      const etag = text(item, 'ETag');
-      if (etag) object.etag = etag;
-      yield object;
+    const page = fetchObjectPage(transport, scope, query, token, signal);
+    page.catch(() => {}); // awaited below; this only keeps an abandoned prefetch from being "unhandled"
+    return page;
+  };
+  let pending: Promise<ObjectPage> | undefined = fetchPage(undefined);
+  try {
+    while (pending) {
+      const page: ObjectPage = await pending;
+      pending = page.next === undefined ? undefined : fetchPage(page.next);
+      yield* page.objects;
+      if (page.error) throw page.error;
     }
-    if (!bool(root, 'IsTruncated')) return;
-    const next = text(root, 'NextContinuationToken');
-    if (!next || next === token) throw stuck(operation);
-    token = next;
+  } finally {
+    // Stopped early (break, error, return): the prefetched page is not wanted.
+    if (pending) cancel.abort();
   }
 }
 
