@@ -103,7 +103,13 @@ export class FsBackend implements Backend {
       try {
         // Errors from the body (its own, ABORTED, SIZE_MISMATCH, a Store limit) propagate unchanged.
         for await (const chunk of metered) {
-          await writer.push(chunk).catch((err) => Promise.reject(fsError('write an object', err)));
+          let wait: Promise<void> | undefined;
+          try {
+            wait = writer.push(chunk);
+          } catch (err) {
+            throw fsError('write an object', err);
+          }
+          if (wait) await wait.catch((err) => Promise.reject(fsError('write an object', err)));
         }
         await writer.drain().catch((err) => Promise.reject(fsError('write an object', err)));
       } finally {

@@ -47,4 +47,6 @@ if (impl === 'att') {
 const server = app.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${server.address().port}\n`);
 });
+// A normal exit on either signal, so `node --cpu-prof` can write its profile when the bench stops the server.
 process.on('SIGINT', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));

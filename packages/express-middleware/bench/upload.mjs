@@ -25,7 +25,9 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 async function startServer(impl) {
   const dir = join(work, impl);
-  const child = spawn(process.execPath, [new URL('server.mjs', here).pathname, impl, dir], {
+  // BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to both servers, for profiling.
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, new URL('server.mjs', here).pathname, impl, dir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [line] = await once(child.stdout, 'data');

@@ -77,18 +77,20 @@ export async function storeFile(
     await meter.refund();
     throw err;
   }
-  const headBuffer = Buffer.concat(head);
-  if (done && headBuffer.length === 0 && file.skipIfEmpty) return undefined;
+  // One chunk (the usual case) is sniffed as it is: copying it would only make garbage.
+  const headBuffer = head.length === 1 ? (head[0] as Uint8Array) : Buffer.concat(head);
+  if (done && headBuffer.length === 0 && file.skipIfEmpty) {
+    await reader.return();
+    return undefined;
+  }
   const sniffed = await sniffContentType(headBuffer.subarray(0, SNIFF_BYTES), file.claimedType);
   const filename = file.filename ?? `attachment.${sniffed.ext}`;
 
-  async function* body(): AsyncGenerator<Uint8Array> {
-    if (headBuffer.length > 0) yield headBuffer;
-    if (!done) yield* reader;
-  }
+  // The peeked chunks go back in front: the store reads them, then the rest, from the same reader.
+  reader.replay(head);
 
   try {
-    return await opts.store.write(id, body(), {
+    return await opts.store.write(id, reader, {
       contentType: sniffed.type,
       filename,
       ...(file.size === undefined ? {} : { size: file.size }),

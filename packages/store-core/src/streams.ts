@@ -18,6 +18,8 @@ export interface MeterOptions {
   expectedSize?: number | undefined;
   /** Called with each chunk's length before the chunk is passed on; throwing (or rejecting) stops the stream. */
   onChunk?: ((bytes: number) => void | Promise<void>) | undefined;
+  /** Awaited after the source's last chunk, before the stream ends (so before any consumer can publish it). */
+  beforeEnd?: (() => Promise<void>) | undefined;
 }
 
 /** The AttError to throw for an aborted signal; the signal's reason stays reachable as `cause`. */
@@ -80,20 +82,60 @@ export function checkByteSource(source: unknown): asserts source is ByteSource {
   }
 }
 
+/** Bodies made by `meter()`, with what they already enforce. */
+const metered = new WeakMap<object, { signal: AbortSignal | undefined; expectedSize: number | undefined }>();
+
 /**
  * Passes `source` through unchanged while counting, enforcing `expectedSize`, charging `onChunk` and honouring
  * `signal`. Stopping early (error, abort, consumer break) closes the source.
+ *
+ * A body that is already a `meter()` output enforcing the same signal and size (the Store's body as it reaches
+ * its backend, which meters again) is returned as it is: a second layer would only add per-chunk overhead.
  */
-export async function* meter(source: ByteSource, options: MeterOptions = {}): AsyncGenerator<Uint8Array, number> {
-  const { signal, expectedSize, onChunk } = options;
+export function meter(source: ByteSource, options: MeterOptions = {}): AsyncGenerator<Uint8Array, number> {
+  const known = metered.get(source);
+  if (
+    known &&
+    !options.onChunk &&
+    !options.beforeEnd &&
+    !options.signal?.aborted &&
+    (options.signal === undefined || options.signal === known.signal) &&
+    (options.expectedSize === undefined || options.expectedSize === known.expectedSize)
+  ) {
+    return source as AsyncGenerator<Uint8Array, number>;
+  }
+  const out = meterChunks(source, options);
+  metered.set(out, { signal: options.signal, expectedSize: options.expectedSize });
+  return out;
+}
+
+async function* meterChunks(source: ByteSource, options: MeterOptions): AsyncGenerator<Uint8Array, number> {
+  const { signal, expectedSize, onChunk, beforeEnd } = options;
   checkByteSource(source);
   throwIfAborted(signal, 'upload');
   const iterator = source[Symbol.asyncIterator]();
+  // One abort listener for the whole body (not one per chunk, as raceAbort would add): it rejects the wait in
+  // progress, if any; between waits the signal is checked after each chunk.
+  let rejectWait: ((err: unknown) => void) | undefined;
+  const onAbort = () => rejectWait?.(abortError(signal, 'upload'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const nextStep = (): Promise<IteratorResult<unknown>> => {
+    const step = iterator.next();
+    if (!signal) return step;
+    return new Promise((resolve, reject) => {
+      rejectWait = reject;
+      step.then(resolve, reject);
+      // The source may have aborted the signal itself, synchronously inside next().
+      if (signal.aborted) reject(abortError(signal, 'upload'));
+    });
+  };
   let total = 0;
   let finished = false;
   try {
     while (true) {
-      const step = await raceAbort(iterator.next(), signal, 'upload');
+      const step = await nextStep();
+      rejectWait = undefined;
+      throwIfAborted(signal, 'upload');
       if (step.done) break;
       const chunk = asBytes(step.value);
       if (chunk.byteLength === 0) continue;
@@ -108,10 +150,12 @@ export async function* meter(source: ByteSource, options: MeterOptions = {}): As
     }
     finished = true;
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     // Tell the source we stopped early; don't wait for it (a hung source must not hang the failure path).
     if (!finished) void Promise.resolve(iterator.return?.()).catch(() => {});
   }
   if (expectedSize !== undefined && total !== expectedSize) throw sizeMismatch(expectedSize, total, false);
+  if (beforeEnd) await beforeEnd();
   return total;
 }
 

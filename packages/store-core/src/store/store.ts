@@ -100,9 +100,21 @@ export class Store {
 
     return this.#lock.run(id, async () => {
       throwIfAborted(signal, 'upload');
-      const before = await this.#sizeOf(id);
       const accounting = this.#accounting;
-      accounting.beginOp(id, before);
+      // The size of the object this write replaces is only needed when the write settles, so the `head` runs
+      // while the bytes stream instead of delaying the first one. The body does not end (see `beforeEnd`) until
+      // the head has answered and the operation is registered, and backends publish only after the body's end:
+      // the head can never see this write's own object.
+      let before: number | undefined;
+      let begun = false;
+      let over = false;
+      const learned = this.#sizeOf(id).then((size) => {
+        if (over) return;
+        before = size;
+        accounting.beginOp(id, size);
+        begun = true;
+      });
+      learned.catch(() => {});
       let charged = 0;
       let limitError: AttError | undefined;
       const charge = (bytes: number): void | Promise<void> => {
@@ -126,14 +138,18 @@ export class Store {
         (this.#options.expiry === undefined ? undefined : new Date(createdAt.getTime() + this.#options.expiry));
       const facts = { createdAt, ...(filename === undefined ? {} : { filename }), ...(expiresAt ? { expiresAt } : {}) };
       try {
-        const metered = meter(body, { signal, expectedSize: size, onChunk: charge });
+        const metered = meter(body, { signal, expectedSize: size, onChunk: charge, beforeEnd: () => learned });
         const info = await this.backend.put(id, metered, { size, contentType, metadata: toMetadata(facts), signal });
+        // Only a backend that published without reading the body to its end gets here first (contract breach).
+        await learned;
         accounting.settleWrite(charged, before, charged);
+        over = true;
         accounting.endOp(id, charged);
         return toAttachment(id, { ...info, size: charged }, this.#options.expiry);
       } catch (err) {
+        over = true;
         accounting.settleWrite(charged, before, undefined);
-        accounting.endOp(id, before);
+        if (begun) accounting.endOp(id, before);
         if (limitError) throw limitError;
         if (signal?.aborted && !isAttError(err, 'ABORTED'))
           throw new AttError('ABORTED', 'upload aborted', { cause: err });
