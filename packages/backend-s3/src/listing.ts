@@ -1,6 +1,6 @@
 import { AttError } from '@att/store-core';
 import type { S3Transport } from './transport.js';
-import { bool, date, int, list, parseXml, parseXmlPage, rootElement, text, type XmlNode } from './xml.js';
+import { bool, date, int, list, parseXml, parseXmlPage, rootElement, text } from './xml.js';
 
 /** One object from a listing; `key` is relative to the client's prefix. */
 export interface ListedObject {
@@ -66,22 +66,18 @@ async function fetchObjectPage(
   if (truncated === undefined) throw missing(operation, 'IsTruncated');
   const objects: ListedObject[] = [];
   const { root: rootPrefix } = scope;
-  const contents = root.Contents;
-  if (Array.isArray(contents)) {
-    for (const item of contents as XmlNode[]) {
-      if (item === null || typeof item !== 'object') continue;
-      const key = text(item, 'Key');
-      // A key outside our prefix can only come from a misbehaving server; never hand it out.
-      if (key === undefined || !key.startsWith(rootPrefix) || key.length === rootPrefix.length) continue;
-      const object: ListedObject = {
-        key: key.slice(rootPrefix.length),
-        size: int(item, 'Size') ?? 0,
-        lastModified: date(item, 'LastModified') ?? new Date(Number.NaN),
-      };
-      const etag = text(item, 'ETag');
-      if (etag) object.etag = etag;
-      objects.push(object);
-    }
+  for (const item of list(root, 'Contents')) {
+    const key = text(item, 'Key');
+    // A key outside our prefix can only come from a misbehaving server; never hand it out.
+    if (key === undefined || !key.startsWith(rootPrefix) || key.length === rootPrefix.length) continue;
+    const object: ListedObject = {
+      key: key.slice(rootPrefix.length),
+      size: int(item, 'Size') ?? 0,
+      lastModified: date(item, 'LastModified') ?? new Date(Number.NaN),
+    };
+    const etag = text(item, 'ETag');
+    if (etag) object.etag = etag;
+    objects.push(object);
   }
   if (truncated.trim().toLowerCase() !== 'true') return { objects, next: undefined };
   const next = text(root, 'NextContinuationToken');

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { isAttError } from '@att/store-core';
 import { describe, expect, it } from 'vitest';
-import { parseXmlPage } from '../src/xml.js';
+import { list, parseXmlPage, rootElement, text } from '../src/xml.js';
 import { freshClient, MiB, randomBytes, readAll } from './helpers/clients.js';
 import { s3Servers } from './support/servers.js';
 
@@ -10,11 +10,11 @@ const PAGE =
   '<Name>b</Name><IsTruncated>false</IsTruncated><Contents><Key>a&amp;b</Key><Size>3</Size></Contents>' +
   '</ListBucketResult>\n';
 
-describe('parseXmlPage (listing pages without the validation pass)', () => {
+describe('parseXmlPage (listing pages must end with their root)', () => {
   it('accepts a complete page and decodes its entities', () => {
     const doc = parseXmlPage(PAGE, 'Op', ['ListBucketResult']);
-    const root = doc.ListBucketResult as { Contents: Array<{ Key: string }> };
-    expect(root.Contents.map((c) => c.Key)).toEqual(['a&b']);
+    const root = rootElement(doc, 'ListBucketResult', 'Op');
+    expect(list(root, 'Contents').map((c) => text(c, 'Key'))).toEqual(['a&b']);
     expect(parseXmlPage('<ListBucketResult/>', 'Op', ['ListBucketResult'])).toHaveProperty('ListBucketResult');
   });
 
