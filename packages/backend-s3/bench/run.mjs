@@ -1,7 +1,7 @@
 // `pnpm bench`: our S3 client vs @aws-sdk/client-s3 + lib-storage, same servers, separate processes, interleaved.
 // This launcher stays tiny on purpose (no SDK, no client): a child's maxRSS starts from its parent's high-water mark.
 // Env knobs: BENCH_ROUNDS (3), BENCH_MIB (256), BENCH_KEYS (10000), BENCH_PART_MIB (8), BENCH_QUEUE (4),
-// BENCH_SERVERS (swift,fauxqs), BENCH_IMPLS (ours,sdk).
+// BENCH_SERVERS (swift,fauxqs), BENCH_IMPLS (ours,sdk), BENCH_KINDS (transfer,list: up+download, list+delete).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ const cfg = {
   queueSize: Number(env('BENCH_QUEUE', 4)),
   servers: env('BENCH_SERVERS', 'swift,fauxqs').split(','),
   impls: env('BENCH_IMPLS', 'ours,sdk').split(','),
+  kinds: env('BENCH_KINDS', 'transfer,list').split(','),
 };
 
 if (cfg.impls.includes('ours') && !existsSync(join(here, '..', 'dist', 'index.js'))) {
@@ -46,7 +47,7 @@ async function main() {
       await admin({ op: 'createBucket', server, bucket: server.bucket });
     }
     // Calibration: the harness' own RSS growth (generator, verifier, GC lag) without any client.
-    for (const kind of ['upload', 'download']) {
+    for (const kind of cfg.kinds.includes('transfer') ? ['upload', 'download'] : []) {
       const base = {
         server: servers.list[0],
         bucket: '-',
@@ -64,7 +65,7 @@ async function main() {
         // ABBA order across rounds, so warm-up and drift do not favour one side.
         const order = round % 2 ? cfg.impls : [...cfg.impls].reverse();
         const base = { server, bucket: server.bucket, partSize: cfg.partSize, queueSize: cfg.queueSize };
-        for (const impl of order) {
+        for (const impl of cfg.kinds.includes('transfer') ? order : []) {
           const keyPrefix = `r${round}/${impl}`;
           for (const kind of ['upload', 'download']) {
             const result = await measure({ ...base, impl, kind, keyPrefix, sizeBytes: cfg.sizeBytes });
@@ -73,7 +74,7 @@ async function main() {
           }
           await admin({ op: 'deleteKey', server, bucket: server.bucket, key: `${keyPrefix}/blob` });
         }
-        for (const impl of order) {
+        for (const impl of cfg.kinds.includes('list') ? order : []) {
           const keyPrefix = `r${round}/${impl}-list`;
           const seeded = await admin({ op: 'seed', server, bucket: server.bucket, prefix: keyPrefix, keys: cfg.keys });
           if (seeded.count !== cfg.keys) throw new Error(`seeded ${seeded.count} keys, expected ${cfg.keys}`);
