@@ -91,7 +91,6 @@ export class FsBackend implements Backend {
     await this.#prepare();
     const temp = path.join(this.root, TMP_DIR, randomUUID());
     const tempData = `${temp}.data`;
-    const tempMeta = `${temp}.meta`;
     let handle: FileHandle | undefined;
     let sidecarIno: number | undefined;
     let published = false;
@@ -123,10 +122,10 @@ export class FsBackend implements Backend {
 
       const sidecar: Sidecar = { key, metadata: { ...options.metadata } };
       if (options.contentType !== undefined) sidecar.contentType = options.contentType;
-      await writeSidecar(tempMeta, sidecarPath(this.root, stats.ino), sidecar, this.#fsync).catch((err) =>
+      sidecarIno = stats.ino;
+      await writeSidecar(sidecarPath(this.root, stats.ino), sidecar, this.#fsync).catch((err) =>
         Promise.reject(fsError('write object metadata', err)),
       );
-      sidecarIno = stats.ino;
       const previous = await lstat(target).catch(() => undefined);
       await this.#publish(tempData, target);
       published = true;
@@ -140,7 +139,6 @@ export class FsBackend implements Backend {
       if (!published) {
         await handle?.close().catch(() => {});
         await removeQuietly(tempData);
-        await removeQuietly(tempMeta);
         if (sidecarIno !== undefined) await removeQuietly(sidecarPath(this.root, sidecarIno));
       }
       throw isAttError(err) || published || !errnoOf(err) ? err : fsError('store an object', err);

@@ -4,7 +4,7 @@
  * data file publishes bytes and metadata together: a reader that opens the file and reads `<its ino>.json` can never
  * pair new bytes with old metadata, and concurrent writers of one key never mix their sidecars.
  */
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ObjectInfo } from '@att/store-core';
 import { errnoOf, isMissing } from './fs-errors.js';
@@ -21,16 +21,20 @@ export function sidecarPath(root: string, ino: number | bigint): string {
   return path.join(root, META_DIR, `${ino}.json`);
 }
 
-/** Writes the sidecar through a temp file and a rename, so it is never seen half-written. */
-export async function writeSidecar(tmpFile: string, target: string, sidecar: Sidecar, fsync: boolean): Promise<void> {
-  const handle = await open(tmpFile, 'wx', 0o600);
+/**
+ * Writes the sidecar in place (open, write, close: no temp file and rename). Nobody reads it half-written: it is
+ * named after the inode of a data file that is not published yet, and that inode cannot belong to any other live
+ * file. A reader racing a delete of an older file with the same (since reused) inode could see it half-written,
+ * but that reader already finds no sidecar at all in the same race and reads no metadata either way.
+ */
+export async function writeSidecar(target: string, sidecar: Sidecar, fsync: boolean): Promise<void> {
+  const handle = await open(target, 'w', 0o600);
   try {
-    await handle.writeFile(JSON.stringify(sidecar));
+    await handle.write(JSON.stringify(sidecar));
     if (fsync) await handle.sync();
   } finally {
     await handle.close();
   }
-  await rename(tmpFile, target);
 }
 
 /** The sidecar of inode `ino` if it belongs to `key`; undefined when absent or stale. */
