@@ -1,40 +1,19 @@
-import type { Readable } from 'node:stream';
+import type { Attachment, Store, WriteOptions } from '@att/store-core';
 import type { Request } from 'express';
 import { DEFAULT_ID_PATTERN } from './id.js';
 import { type LimiterStore, memoryLimiterStore, type RateLimit } from './limiter.js';
 
-/** What the middleware reads back about a stored file (the shape of @att/store-core's Attachment). */
-export interface StoredAttachment {
-  id: string;
-  size: number;
-  contentType: string;
-  filename?: string;
-  createdAt: Date;
-  expiresAt?: Date;
-}
+/** What the middleware reads back about a stored file. */
+export type StoredAttachment = Attachment;
 
-export interface StoreWriteOptions {
-  contentType?: string;
-  filename?: string;
-  size?: number;
-  limit?: number;
-  /** When this attachment expires (the middleware's `expiry` from now). */
-  expiresAt?: Date;
-  signal?: AbortSignal;
-}
+/** Options the middleware passes to `store.write`. */
+export type StoreWriteOptions = WriteOptions;
 
-/** The part of @att/store-core's Store the middleware uses; any object of this shape works. */
-export interface AttachmentStore {
-  write(id: string, body: AsyncIterable<Uint8Array>, options?: StoreWriteOptions): Promise<StoredAttachment>;
-  read(
-    id: string,
-    options?: { range?: { start: number; end?: number }; signal?: AbortSignal },
-  ): Promise<{ attachment: StoredAttachment; body: Readable; range?: { start: number; end: number } }>;
-  stat(id: string): Promise<StoredAttachment>;
-  remove(...ids: string[]): Promise<unknown>;
+/** The part of @att/store-core's Store the middleware uses; any object of this shape works (a wrapper, a proxy). */
+export type AttachmentStore = Pick<Store, 'write' | 'read' | 'stat' | 'remove'> & {
   /** Bytes still free under the store's total limit (Infinity or undefined when unlimited). */
   readonly remaining?: number;
-}
+};
 
 export type Action = 'upload' | 'download' | 'delete';
 
