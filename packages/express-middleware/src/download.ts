@@ -5,7 +5,7 @@ import { ifNoneMatchHits, ifRangeAllows, notModifiedSince, parseRange } from './
 import { formatContentDisposition } from './content-disposition.js';
 import { sendAttError } from './http-error.js';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
-import { isActiveType } from './sniff.js';
+import { hasActiveExtension, isActiveType } from './sniff.js';
 import { VisitorMeter } from './visitor-meter.js';
 
 /** Strong validator: ids are server-generated and never rewritten, so id + size + creation time is unique. */
@@ -19,7 +19,7 @@ function assertLive(a: StoredAttachment): void {
 }
 
 function setEntityHeaders(res: Response, a: StoredAttachment): void {
-  const active = isActiveType(a.contentType);
+  const active = isActiveType(a.contentType) || hasActiveExtension(a.filename);
   res.setHeader('Content-Type', a.contentType);
   res.setHeader('ETag', etagOf(a));
   res.setHeader('Last-Modified', a.createdAt.toUTCString());

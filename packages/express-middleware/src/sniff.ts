@@ -28,6 +28,22 @@ export function isActiveType(contentType: string | undefined): boolean {
   return ACTIVE_TYPES.has(essence) || essence.endsWith('+xml') || essence.includes('javascript');
 }
 
+/** Names a browser (or the OS, once saved) would treat as active whatever the Content-Type says. */
+const ACTIVE_EXTENSIONS = /\.(html?|xht(ml)?|shtml|svgz?|xml|xsl|xslt|rss|atom|js|mjs|cjs|jsx)$/i;
+
+/** True for filenames whose extension is an active type: such downloads are `attachment` too. */
+export function hasActiveExtension(filename: string | undefined): boolean {
+  return filename !== undefined && ACTIVE_EXTENSIONS.test(filename);
+}
+
+function activeExtensionFor(essence: string): string {
+  if (essence.includes('javascript') || essence.includes('ecmascript') || essence === 'module') return 'js';
+  if (essence === 'text/html') return 'html';
+  if (essence === 'application/xhtml+xml') return 'xhtml';
+  if (essence === 'image/svg+xml') return 'svg';
+  return 'xml';
+}
+
 let fileTypeModule: Promise<typeof import('file-type')> | undefined;
 
 export interface Sniffed {
@@ -45,6 +61,11 @@ export async function sniffContentType(head: Uint8Array, claimed: string | undef
   if (markup) return markup;
   if (looksLikeText(head)) {
     const essence = (claimed?.split(';')[0] ?? '').trim().toLowerCase();
+    // A claimed active type is kept: it only makes the download stricter (always `attachment`), whereas
+    // relabelling "alert(1)" sent as JavaScript to text/plain would let it be served inline.
+    if (/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(essence) && isActiveType(essence)) {
+      return { type: essence, ext: activeExtensionFor(essence) };
+    }
     if (/^(text\/[a-z0-9.+-]+|application\/(json|[a-z0-9.-]+\+json))$/.test(essence) && !isActiveType(essence)) {
       return { type: `${essence}; charset=utf-8`, ext: essence === 'application/json' ? 'json' : 'txt' };
     }

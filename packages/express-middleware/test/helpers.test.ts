@@ -98,7 +98,11 @@ describe('content sniffing', () => {
     expect((await sniffContentType(Buffer.from('{"a":1}'), 'application/json')).type).toBe(
       'application/json; charset=utf-8',
     );
-    expect((await sniffContentType(Buffer.from('alert(1)'), 'text/javascript')).type).toBe('text/plain; charset=utf-8');
+    // A claimed active type is kept for text (it only makes downloads stricter); other claims are not.
+    expect((await sniffContentType(Buffer.from('alert(1)'), 'text/javascript')).type).toBe('text/javascript');
+    expect((await sniffContentType(Buffer.from('alert(1)'), 'application/x-sh')).type).toBe(
+      'text/plain; charset=utf-8',
+    );
     expect((await sniffContentType(Buffer.from([0, 1, 2, 3]), 'text/plain')).type).toBe('application/octet-stream');
   });
   it('marks active types', () => {

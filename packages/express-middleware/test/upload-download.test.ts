@@ -181,6 +181,32 @@ describe('upload and download', () => {
     expect((await fetch(svg.json.url)).headers.get('content-disposition')).toMatch(/^attachment; /);
   });
 
+  it('active types claimed by the client, or named by the extension, are downloaded as attachment too', async () => {
+    server = await startServer();
+    const cases: [string, string, string][] = [
+      ['application/javascript', 'alert(1)', 'a.txt'],
+      ['text/html', 'hello', 'b'],
+      ['application/rss+xml', '<rss></rss>', 'c'],
+      ['text/xml', '<a/>', 'd'],
+      ['text/plain', 'alert(1)', 'e.js'],
+      ['application/octet-stream', 'hello', 'f.svg'],
+    ];
+    for (const [type, body, name] of cases) {
+      const up = await fetch(`${server.base}/?filename=${name}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': type },
+      });
+      expect(up.status).toBe(201);
+      const res = await fetch((await up.json()).url);
+      expect(res.headers.get('content-disposition'), `${type} ${name}`).toMatch(/^attachment; /);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(await res.text()).toBe(body);
+    }
+    const plain = await upload(Buffer.from('just text'), '?filename=notes.txt');
+    expect((await fetch(plain.json.url)).headers.get('content-disposition')).toMatch(/^inline; /);
+  });
+
   it('onStored failing removes the upload and hands the error to the app (next)', async () => {
     server = await startServer({
       onStored: () => {
