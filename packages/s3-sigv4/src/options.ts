@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { SigV4Error } from './errors.js';
 import { EMPTY_SHA256, sha256Hex } from './hash.js';
 
@@ -101,7 +102,8 @@ export function resolveOptions(options: SignOptions): ResolvedOptions {
   if (date === undefined) {
     amzDate = formatAmzDate(new Date());
   } else {
-    if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+    // types.isDate also accepts Dates from another realm (vm contexts, test runners' sandboxes).
+    if (!(date instanceof Date || types.isDate(date)) || Number.isNaN(date.getTime())) {
       throw new SigV4Error('INVALID_DATE', 'date must be a valid Date');
     }
     amzDate = formatAmzDate(date);
@@ -159,6 +161,7 @@ export function resolveMethod(method: unknown): string {
 
 export function bodyHash(body: unknown): string {
   if (body === undefined || body === null) return EMPTY_SHA256;
-  if (typeof body === 'string' || body instanceof Uint8Array) return sha256Hex(body);
+  // types.isUint8Array also accepts bytes from another realm, where instanceof fails.
+  if (typeof body === 'string' || body instanceof Uint8Array || types.isUint8Array(body)) return sha256Hex(body);
   throw new SigV4Error('INVALID_REQUEST', 'body must be a string or a Uint8Array');
 }
