@@ -117,16 +117,18 @@ export class Store {
       learned.catch(() => {});
       let charged = 0;
       let limitError: AttError | undefined;
+      // A write over a limit is doomed: its bytes go back at once, not after the backend has cleaned up, so
+      // concurrent writes can use the space meanwhile (else a crowd of doomed writes can starve every other).
+      const failLimit = (error: AttError): never => {
+        limitError = error;
+        accounting.settleWrite(charged, undefined, undefined);
+        charged = 0;
+        throw error;
+      };
       const charge = (bytes: number): void | Promise<void> => {
-        if (charged + bytes > fileLimit) {
-          limitError = tooLarge(fileLimit);
-          throw limitError;
-        }
+        if (charged + bytes > fileLimit) failLimit(tooLarge(fileLimit));
         const settle = (ok: boolean) => {
-          if (!ok) {
-            limitError = quotaExceeded(totalLimit);
-            throw limitError;
-          }
+          if (!ok) failLimit(quotaExceeded(totalLimit));
           charged += bytes;
         };
         const added = accounting.charge(bytes, totalLimit);
