@@ -8,7 +8,7 @@ export interface ObjectInfo {
   size: number;
   lastModified: Date;
   contentType?: string;
-  /** User metadata, string to string. Keys are lower-case ASCII; values may be any UTF-8. */
+  /** User metadata, string to string: lower-case keys `[a-z0-9-]`, printable ASCII values (`checkObjectMetadata`). */
   metadata?: Record<string, string>;
   etag?: string;
 }

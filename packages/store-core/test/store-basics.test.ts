@@ -150,7 +150,9 @@ describe('cleanup passes', () => {
     expect(results.map((r) => r.scanned)).toEqual([1, 1, 1]);
     expect(most).toBe(1);
     await store.close();
-    expect(() => store.cleanup()).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+    const afterClose = store.cleanup();
+    expect(afterClose).toBeInstanceOf(Promise);
+    await expect(afterClose).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
   });
 });
 

@@ -232,7 +232,8 @@ export class Store {
 
   /** One cleanup pass: expired objects, orphans (with `isReferenced`), stale incomplete uploads. */
   cleanup(): Promise<CleanupResult> {
-    this.#checkOpen();
+    // Rejects (never throws synchronously), like every other Promise-returning method of the Store.
+    if (this.#closed) return Promise.reject(closedError());
     // Passes never overlap: a call during a running pass (scheduled or not) starts when that one ends.
     const pass = this.#lastPass.catch(() => undefined).then(() => this.#runPass());
     this.#lastPass = pass;
@@ -297,7 +298,7 @@ export class Store {
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new AttError('INVALID_REQUEST', 'the store is closed');
+    if (this.#closed) throw closedError();
   }
 }
 
@@ -307,6 +308,10 @@ function tooLarge(limit: number): AttError {
 
 function quotaExceeded(limit: number | undefined): AttError {
   return new AttError('QUOTA_EXCEEDED', 'attachment storage is full', { details: { limit } });
+}
+
+function closedError(): AttError {
+  return new AttError('INVALID_REQUEST', 'the store is closed');
 }
 
 function notFound(): AttError {
