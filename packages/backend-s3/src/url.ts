@@ -49,8 +49,9 @@ function decode(value: string, field: string): string {
 /**
  * Parses `s3://ACCESS_KEY:SECRET@BUCKET[/PREFIX]?region=R[&endpoint=URL][&forcePathStyle=true]…` into a client
  * config. Credentials are percent-decoded (`test%3Atester` → `test:tester`; write `/`, `@`, `:` in a secret as
- * `%2F`, `%40`, `%3A`). The result redacts its secret in JSON, `toString` and `util.inspect`; the secret is a
- * non-enumerable property, so pass the object itself (a spread copy drops the secret).
+ * `%2F`, `%40`, `%3A`). The result redacts its secret in JSON, `toString` and `util.inspect`. The secret stays an
+ * ordinary property so `{ ...parseS3Url(url), queueSize: 8 }` still configures a client (a copy loses the
+ * redaction, like any hand-written config object).
  */
 export function parseS3Url(url: string): S3ClientConfig {
   if (typeof url !== 'string') throw invalidConfig('url', 'must be a string');
@@ -106,10 +107,10 @@ export function parseS3Url(url: string): S3ClientConfig {
     region: options.region as string,
     bucket,
     accessKeyId,
+    secretAccessKey,
   };
   const prefix = normalizePrefix(decode(parsed.pathname, 'prefix'));
   if (prefix) config.prefix = prefix;
-  Object.defineProperty(config, 'secretAccessKey', { value: secretAccessKey, enumerable: false });
   installRedaction(config, () => redactConfig({ ...config, secretAccessKey: '' }), 'S3ClientConfig');
   return config;
 }

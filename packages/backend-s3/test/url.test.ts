@@ -81,6 +81,22 @@ describe('parseS3Url', () => {
     const { message } = configError(() => parseS3Url(`s3://k:${SECRET}@b?region=r&oops=1`));
     expect(message).not.toContain(SECRET);
   });
+
+  it('is a plain config: equal to its fields and usable as a spread copy with overrides', () => {
+    const config = parseS3Url(URL_OK);
+    expect(config).toEqual({
+      accessKeyId: 'test:tester',
+      secretAccessKey: SECRET,
+      bucket: 'my-bucket',
+      prefix: 'att/files',
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9000',
+    });
+    const client = new S3Client({ ...config, queueSize: 8 });
+    expect(client.config.queueSize).toBe(8);
+    expect(client.config.bucket).toBe('my-bucket');
+    expect(JSON.stringify(client)).not.toContain('s3cr3t');
+  });
 });
 
 describe('S3Client config', () => {
