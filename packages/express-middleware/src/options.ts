@@ -1,4 +1,4 @@
-import type { Attachment, Store, WriteOptions } from '@att/store-core';
+import { type Attachment, type Backend, createStore, type Store, type WriteOptions } from '@att/store-core';
 import type { Request } from 'express';
 import { DEFAULT_ID_PATTERN } from './id.js';
 import { type LimiterStore, memoryLimiterStore, type RateLimit } from './limiter.js';
@@ -18,7 +18,8 @@ export type AttachmentStore = Pick<Store, 'write' | 'read' | 'stat' | 'remove'> 
 export type Action = 'upload' | 'download' | 'delete';
 
 export interface AttachmentsOptions {
-  store: AttachmentStore;
+  /** An @att/store-core Store; a bare Backend (e.g. `fsBackend({ dir })`) is wrapped in a Store without limits. */
+  store: AttachmentStore | Backend;
   /** Largest single file in bytes. Default 15 MiB. */
   fileSizeLimit?: number;
   /** Attachment lifetime in ms, used for the per-visitor total (entries leave it when the file expires). Default 3 h. */
@@ -92,9 +93,23 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
-export function resolveOptions(options: AttachmentsOptions): ResolvedOptions {
-  if (!options || typeof options.store?.write !== 'function') {
-    throw new TypeError('attachments(): options.store (an @att/store-core Store) is required');
+/** A Backend has put/get/head/delete but no write: users who pass one directly get a Store around it. */
+function isBareBackend(store: unknown): store is Backend {
+  const s = store as Partial<Backend & AttachmentStore> | undefined;
+  return (
+    typeof s?.write !== 'function' &&
+    typeof s?.put === 'function' &&
+    typeof s?.get === 'function' &&
+    typeof s?.head === 'function' &&
+    typeof s?.delete === 'function'
+  );
+}
+
+export function resolveOptions(given: AttachmentsOptions): ResolvedOptions {
+  const options =
+    given && isBareBackend(given.store) ? { ...given, store: createStore({ backend: given.store }) } : given;
+  if (!options || typeof (options.store as AttachmentStore | undefined)?.write !== 'function') {
+    throw new TypeError('attachments(): options.store (an @att/store-core Store or Backend) is required');
   }
   const rateLimit = options.rateLimit === undefined ? { ...DEFAULTS.rateLimit } : options.rateLimit;
   if (rateLimit !== false) {
@@ -102,7 +117,7 @@ export function resolveOptions(options: AttachmentsOptions): ResolvedOptions {
     positive('rateLimit.refillMs', rateLimit.refillMs, 1);
   }
   return {
-    store: options.store,
+    store: options.store as AttachmentStore,
     fileSizeLimit: positive('fileSizeLimit', options.fileSizeLimit, DEFAULTS.fileSizeLimit),
     expiry: positive('expiry', options.expiry, DEFAULTS.expiry),
     visitor: options.visitor ?? defaultVisitor,
