@@ -7,7 +7,15 @@ import { drainThenClose, sendAttError } from './http-error.js';
 import { generateId } from './id.js';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
 import { storeFile } from './store-file.js';
-import { abortOnDisconnect, answerFor, exhausted, isServerSide, notifyStored } from './upload.js';
+import {
+  abortOnDisconnect,
+  answerFor,
+  declaredLength,
+  exhausted,
+  isServerSide,
+  multipartLimitErrorFor,
+  notifyStored,
+} from './upload.js';
 import type { VisitorMeter } from './visitor-meter.js';
 
 /**
@@ -22,7 +30,7 @@ export async function handleMultipart(
   meter: VisitorMeter,
   remaining: { total: number; bandwidth: number },
 ): Promise<void> {
-  const refused = exhausted(remaining);
+  const refused = multipartLimitErrorFor(declaredLength(req), opts, remaining) ?? exhausted(remaining);
   if (refused) {
     sendAttError(res, refused);
     drainThenClose(req);

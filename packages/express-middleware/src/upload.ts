@@ -42,7 +42,7 @@ function rawFilename(req: Request): string | undefined {
 }
 
 /** Declared body length, or undefined for chunked bodies. */
-function declaredLength(req: Request): number | undefined {
+export function declaredLength(req: Request): number | undefined {
   const value = req.headers['content-length'];
   if (value === undefined || req.headers['transfer-encoding'] !== undefined || !/^\d{1,15}$/.test(value)) {
     return undefined;
@@ -55,8 +55,9 @@ export function limitErrorFor(
   bytes: number,
   opts: ResolvedOptions,
   remaining: { total: number; bandwidth: number },
+  requestLimit = opts.fileSizeLimit,
 ): AttError | undefined {
-  if (bytes > opts.fileSizeLimit) {
+  if (bytes > requestLimit) {
     return new AttError('TOO_LARGE', `file larger than ${opts.fileSizeLimit} bytes`);
   }
   if (bytes > remaining.total) return new AttError('TOO_LARGE', 'visitor attachment size limit reached');
@@ -66,6 +67,23 @@ export function limitErrorFor(
     return new AttError('QUOTA_EXCEEDED', 'attachment store is full');
   }
   return undefined;
+}
+
+/**
+ * Besides its files, a multipart body carries boundaries, part headers and form fields (read, never stored).
+ * Declared lengths beyond the files' limits by more than this are refused before reading.
+ */
+export const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
+/** The early error for a multipart body of `declared` bytes: at most `maxFiles` files, each within the limits. */
+export function multipartLimitErrorFor(
+  declared: number | undefined,
+  opts: ResolvedOptions,
+  remaining: { total: number; bandwidth: number },
+): AttError | undefined {
+  if (declared === undefined) return undefined;
+  const payload = Math.max(0, declared - MULTIPART_OVERHEAD_BYTES);
+  return limitErrorFor(payload, opts, remaining, opts.maxFiles * opts.fileSizeLimit);
 }
 
 /** The error for a visitor with nothing left at all (refused before any byte, whatever the body's size). */

@@ -75,6 +75,25 @@ describe('limits while streaming', () => {
     expect(server.calls.put).toBe(0);
   });
 
+  it('multipart: a Content-Length beyond maxFiles × fileSizeLimit (plus overhead) is refused on the headers alone', async () => {
+    server = await startServer({ fileSizeLimit: 100 * KiB, maxFiles: 2 });
+    const res = await streamingUpload(`${server.base}/`, {
+      headers: { 'content-type': 'multipart/form-data; boundary=xyz', 'content-length': String(8 * 1024 * 1024) },
+      maxBytes: 0,
+      sendBody: false,
+    });
+    expect(res.status).toBe(413);
+    expect(res.json.error?.code).toBe('TOO_LARGE');
+    expect(server.calls.put).toBe(0);
+    // Two files at the limit still fit, boundaries and all.
+    const form = new FormData();
+    form.append('a', new Blob([bytes(100 * KiB, 1)]), 'a.bin');
+    form.append('b', new Blob([bytes(100 * KiB, 2)]), 'b.bin');
+    const ok = await fetch(`${server.base}/`, { method: 'POST', body: form });
+    expect(ok.status).toBe(201);
+    expect((await ok.json()).map((a: { size: number }) => a.size)).toEqual([100 * KiB, 100 * KiB]);
+  });
+
   it('a chunked body crossing the file limit is cut with 413, nothing kept, size unchanged', async () => {
     server = await startServer({ fileSizeLimit: 100 * KiB });
     const res = await streamingUpload(`${server.base}/`, { maxBytes: 3 * 1024 * KiB });
