@@ -49,9 +49,10 @@ export function toBackendUrl(target: string | URL): URL {
   if (/^[a-z][a-z0-9+.-]+:/i.test(target)) {
     try {
       return new URL(target);
-    } catch (cause) {
+    } catch {
+      // No `cause`: Node's parse error keeps the whole input (credentials included) on its `input` property.
       const scheme = target.slice(0, target.indexOf(':'));
-      throw new AttError('INVALID_CONFIG', `malformed backend URL for scheme "${scheme}:"`, { cause });
+      throw new AttError('INVALID_CONFIG', `malformed backend URL for scheme "${scheme}:"`);
     }
   }
   return pathToFileURL(target);

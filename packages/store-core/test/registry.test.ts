@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   type AttError,
@@ -69,6 +70,11 @@ describe('backend registry', () => {
     const malformed = thrown(() => registry.resolve('s3://user:p@ss:word@[bad'));
     expect(malformed.code).toBe('INVALID_CONFIG');
     expect(malformed.message).not.toContain('word');
+    // An AWS-style secret with an unencoded '/' makes the URL unparsable; the secret must not ride along anywhere.
+    const leaky = thrown(() => registry.resolve('s3://AKIAX:wJalr/EXAMPLEKEY@bucket?region=us-east-1'));
+    expect(leaky.code).toBe('INVALID_CONFIG');
+    expect(inspect(leaky, { showHidden: true, depth: 10 })).not.toContain('EXAMPLEKEY');
+    expect(JSON.stringify(leaky)).not.toContain('EXAMPLEKEY');
   });
 
   it('has a default registry behind registerBackend/createBackend, and createStore uses it', async () => {
