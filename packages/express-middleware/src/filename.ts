@@ -47,3 +47,12 @@ export function decodeHeaderText(value: string): string {
     return value;
   }
 }
+
+/**
+ * Browsers and fetch's FormData (the HTML multipart encoding) send LF, CR and `"` in a part's filename as
+ * %0A, %0D and %22; only those three are undone, so "say %22hi%22.txt" is the file the user picked,
+ * `say "hi".txt` (and CR/LF are then stripped by sanitizeFilename like any control character).
+ */
+export function unescapeFormDataFilename(name: string | undefined): string | undefined {
+  return name?.replace(/%(0A|0D|22)/gi, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}

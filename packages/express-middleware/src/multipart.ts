@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { AttError } from '@att/store-core';
 import busboy from 'busboy';
 import type { NextFunction, Request, Response } from 'express';
-import { sanitizeFilename } from './filename.js';
+import { sanitizeFilename, unescapeFormDataFilename } from './filename.js';
 import { drainThenClose, sendAttError } from './http-error.js';
 import { generateId } from './id.js';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
@@ -90,7 +90,7 @@ export async function handleMultipart(
       generateId(),
       {
         source: stream,
-        filename: sanitizeFilename(info.filename),
+        filename: sanitizeFilename(unescapeFormDataFilename(info.filename)),
         claimedType: info.mimeType,
         // Browsers send an empty, nameless part for a file input left empty: no file, nothing to store.
         skipIfEmpty: info.filename === undefined,

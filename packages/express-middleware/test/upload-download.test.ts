@@ -237,6 +237,20 @@ describe('upload and download', () => {
     expect((await res.json()).name).toBe('€ rates.txt');
   });
 
+  it('multipart filenames as FormData escapes them (%22, %0D, %0A): quotes kept, CR/LF stripped', async () => {
+    server = await startServer();
+    const form = new FormData();
+    form.append('file', new Blob(['abc']), 'say "hi"\r\n.txt');
+    const res = await fetch(`${server.base}/`, { method: 'POST', body: form });
+    expect(res.status).toBe(201);
+    const json = await res.json();
+    expect(json.name).toBe('say "hi".txt');
+    const down = await fetch(json.url);
+    expect(down.headers.get('content-disposition')).toBe(
+      `inline; filename="say \\"hi\\".txt"; filename*=UTF-8''say%20%22hi%22.txt`,
+    );
+  });
+
   it('onStored sees each attachment before the answer', async () => {
     const seen: string[] = [];
     server = await startServer({ onStored: (a) => void seen.push(a.id) });
