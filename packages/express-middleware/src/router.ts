@@ -47,8 +47,8 @@ export function attachments(options: AttachmentsOptions): Router {
   );
   // Paths that never reach /:id (dot segments, encoded slashes, NUL…) are hostile ids, not "some other page".
   router.use((req, res, next) => {
-    // Mounted at the app's root, other routes share these paths: leave them to the app.
-    if (req.baseUrl !== '' && looksLikeHostileId(req.path)) {
+    // Mounted at the app's root, other routes share these paths: leave them to the app, unless they traverse.
+    if (req.baseUrl !== '' ? looksLikeHostileId(req.path) : looksLikeTraversal(req.path)) {
       sendAttError(res, new AttError('INVALID_ID', 'invalid attachment id'));
       return;
     }
@@ -59,6 +59,18 @@ export function attachments(options: AttachmentsOptions): Router {
 
 function looksLikeHostileId(path: string): boolean {
   return path.length > MAX_ID_LENGTH + 1 || /\.\.|%|\\|\0|\/\/|\/.*\//.test(path);
+}
+
+/** Dot segments and NUL, raw or encoded: hostile on any path, so refused even at the app's root. */
+function looksLikeTraversal(path: string): boolean {
+  return /\.\.|%2e%2e|%2e\.|\.%2e|%00|\0/i.test(path);
+}
+
+/** A decoded `:id` no page of the app could have: over-long, with NUL or other controls, slashes or `..`. */
+function isHostileId(id: unknown): boolean {
+  if (typeof id !== 'string') return false;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  return id.length > MAX_ID_LENGTH || /[\u0000-\u001f\u007f/\\]|\.\./.test(id);
 }
 
 function rateLimit(opts: ResolvedOptions): Handler {
@@ -90,7 +102,8 @@ function withId(
   return async (req, res, next) => {
     const id = req.params.id;
     // At the app's root, `/:id` also matches the app's own pages (`/favicon.ico`): not an id, not ours.
-    if (req.baseUrl === '' && !isValidId(id, opts.idPattern)) return next();
+    // Over-long or traversing ids are still refused there: no page has them, and they must not go further.
+    if (req.baseUrl === '' && !isValidId(id, opts.idPattern) && !isHostileId(id)) return next();
     assertValidId(id, opts.idPattern);
     await authorized(opts, action, () => fn(req, res, id), id)(req, res, next);
   };

@@ -118,6 +118,15 @@ describe('hostile input', () => {
       const up = await (await fetch(`${url}/`, { method: 'POST', body: 'root mount' })).json();
       expect(up.url).toBe(`${url}/${up.id}`);
       expect(await (await fetch(up.url)).text()).toBe('root mount');
+      // Hostile ids are still 400 there, before the backend is asked.
+      for (const path of ['/../x', '/%2e%2e', '/a%00b', `/${'a'.repeat(10_000)}`, '/..%2Fx']) {
+        for (const method of ['GET', 'HEAD', 'DELETE']) {
+          const res = await rawRequest(url, { method, path });
+          expect(res.status, `${method} ${path.slice(0, 20)}`).toBe(400);
+          if (method !== 'HEAD') expect(JSON.parse(res.body.toString()).error.code).toBe('INVALID_ID');
+        }
+      }
+      expect((await rawRequest(url, { path: '/static/app.js' })).status).toBe(200);
     } finally {
       http.closeAllConnections();
       await new Promise((r) => http.close(r));
