@@ -6,6 +6,7 @@ import { sanitizeFilename, unescapeFormDataFilename } from './filename.js';
 import { drainThenClose, sendAttError } from './http-error.js';
 import { generateId } from './id.js';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
+import { stripControlCharsFromPartHeaders } from './part-headers.js';
 import { storeFile } from './store-file.js';
 import {
   abortOnDisconnect,
@@ -46,6 +47,7 @@ export async function handleMultipart(
       fileHwm: 256 * 1024,
       limits: { files: opts.maxFiles, fields: 100, fieldSize: 64 * 1024, parts: opts.maxFiles + 100, headerPairs: 100 },
     });
+    stripControlCharsFromPartHeaders(parser);
   } catch {
     sendAttError(res, new AttError('INVALID_REQUEST', 'malformed multipart/form-data request'));
     drainThenClose(req);
