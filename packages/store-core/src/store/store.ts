@@ -1,14 +1,14 @@
 /**
- * The Store: ids, limits, size accounting (accounting.ts) and expiry on top of any Backend. Writes, removals and
- * cleanup deletions of one id run one at a time (a per-id lock), so the size of a replaced object, learned by
- * `head` under that lock, is given back exactly once.
+ * The Store: ids, size accounting (accounting.ts), the write path with its limits (write.ts) and expiry on top of
+ * any Backend. Writes, removals and cleanup deletions of one id run one at a time (a per-id lock), so the size of
+ * a replaced object, learned by `head` under that lock, is given back exactly once.
  */
 import type { Backend, ByteRange, GetResult, ObjectInfo } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
 import { defaultRegistry } from '../registry.js';
-import { type ByteSource, checkByteSource, meter, throwIfAborted } from '../streams.js';
+import type { ByteSource } from '../streams.js';
 import { Accounting, type SyncResult } from './accounting.js';
-import { type Attachment, checkContentType, toAttachment, toMetadata } from './attachment.js';
+import { type Attachment, toAttachment } from './attachment.js';
 import { type CleanupResult, runCleanup } from './cleanup.js';
 import { forEachLimited } from './concurrency.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -16,10 +16,10 @@ import { MemorySizeLedger } from './ledger.js';
 import { checkStoreOptions, consoleLogger, DEFAULT_ID_PATTERN, HOUR, type StoreOptions } from './options.js';
 import { Scheduler } from './scheduler.js';
 import type { ReadResult, WriteOptions } from './types.js';
+import { type WriteContext, writeAttachment } from './write.js';
 
 export type { ReadResult, WriteOptions } from './types.js';
 
-const MAX_FILENAME = 1024;
 const REMOVE_CONCURRENCY = 16;
 
 function plainPattern(pattern: RegExp): RegExp {
@@ -36,6 +36,7 @@ export class Store {
   readonly #lock = new KeyedLock();
   readonly #scheduler: Scheduler;
   readonly #now: () => number;
+  readonly #writer: WriteContext;
   #closed = false;
   #lastPass: Promise<unknown> = Promise.resolve();
 
@@ -54,6 +55,15 @@ export class Store {
     this.#accounting = new Accounting(options.ledger ?? new MemorySizeLedger());
     this.#now = options.now ?? Date.now;
     this.#scheduler = new Scheduler(() => this.cleanup(), options.logger ?? consoleLogger);
+    this.#writer = {
+      backend: this.backend,
+      accounting: this.#accounting,
+      lock: this.#lock,
+      options,
+      now: this.#now,
+      remaining: () => this.remaining,
+      sizeOf: (id) => this.#sizeOf(id),
+    };
   }
 
   /** Bytes stored plus bytes of writes in flight. Exact whenever no write is in flight. */
@@ -76,88 +86,7 @@ export class Store {
   async write(id: string, body: ByteSource, options: WriteOptions = {}): Promise<Attachment> {
     this.#checkOpen();
     this.checkId(id);
-    checkByteSource(body);
-    const contentType = checkContentType(options.contentType);
-    const { filename, size, signal } = options;
-    if (
-      filename !== undefined &&
-      (typeof filename !== 'string' || encodeURIComponent(filename).length > MAX_FILENAME)
-    ) {
-      // Measured percent-encoded, as stored: all metadata must fit S3's 2 KiB.
-      throw new AttError(
-        'INVALID_REQUEST',
-        `filename must be a string of at most ${MAX_FILENAME} bytes percent-encoded`,
-      );
-    }
-    const fileLimit = Math.min(this.#options.fileSizeLimit ?? Infinity, options.limit ?? Infinity);
-    const totalLimit = this.#options.totalSizeLimit;
-    if (size !== undefined) {
-      if (!Number.isSafeInteger(size) || size < 0) throw new AttError('INVALID_REQUEST', 'size must be an integer ≥ 0');
-      if (size > fileLimit) throw tooLarge(fileLimit);
-      if (size > this.remaining) throw quotaExceeded(totalLimit);
-    }
-    throwIfAborted(signal, 'upload');
-
-    return this.#lock.run(id, async () => {
-      throwIfAborted(signal, 'upload');
-      const accounting = this.#accounting;
-      // The size of the object this write replaces is only needed when the write settles, so the `head` runs
-      // while the bytes stream instead of delaying the first one. The body does not end (see `beforeEnd`) until
-      // the head has answered and the operation is registered, and backends publish only after the body's end:
-      // the head can never see this write's own object.
-      let before: number | undefined;
-      let begun = false;
-      let over = false;
-      const learned = this.#sizeOf(id).then((size) => {
-        if (over) return;
-        before = size;
-        accounting.beginOp(id, size);
-        begun = true;
-      });
-      learned.catch(() => {});
-      let charged = 0;
-      let limitError: AttError | undefined;
-      // A write over a limit is doomed: its bytes go back at once, not after the backend has cleaned up, so
-      // concurrent writes can use the space meanwhile (else a crowd of doomed writes can starve every other).
-      const failLimit = (error: AttError): never => {
-        limitError = error;
-        accounting.settleWrite(charged, undefined, undefined);
-        charged = 0;
-        throw error;
-      };
-      const charge = (bytes: number): void | Promise<void> => {
-        if (charged + bytes > fileLimit) failLimit(tooLarge(fileLimit));
-        const settle = (ok: boolean) => {
-          if (!ok) failLimit(quotaExceeded(totalLimit));
-          charged += bytes;
-        };
-        const added = accounting.charge(bytes, totalLimit);
-        return typeof added === 'boolean' ? settle(added) : added.then(settle);
-      };
-      const createdAt = new Date(this.#now());
-      const expiresAt =
-        options.expiresAt ??
-        (this.#options.expiry === undefined ? undefined : new Date(createdAt.getTime() + this.#options.expiry));
-      const facts = { createdAt, ...(filename === undefined ? {} : { filename }), ...(expiresAt ? { expiresAt } : {}) };
-      try {
-        const metered = meter(body, { signal, expectedSize: size, onChunk: charge, beforeEnd: () => learned });
-        const info = await this.backend.put(id, metered, { size, contentType, metadata: toMetadata(facts), signal });
-        // Only a backend that published without reading the body to its end gets here first (contract breach).
-        await learned;
-        accounting.settleWrite(charged, before, charged);
-        over = true;
-        accounting.endOp(id, charged);
-        return toAttachment(id, { ...info, size: charged }, this.#options.expiry);
-      } catch (err) {
-        over = true;
-        accounting.settleWrite(charged, before, undefined);
-        if (begun) accounting.endOp(id, before);
-        if (limitError) throw limitError;
-        if (signal?.aborted && !isAttError(err, 'ABORTED'))
-          throw new AttError('ABORTED', 'upload aborted', { cause: err });
-        throw err;
-      }
-    });
+    return writeAttachment(this.#writer, id, body, options);
   }
 
   async read(id: string, options: { range?: ByteRange; signal?: AbortSignal } = {}): Promise<ReadResult> {
@@ -300,14 +229,6 @@ export class Store {
   #checkOpen(): void {
     if (this.#closed) throw closedError();
   }
-}
-
-function tooLarge(limit: number): AttError {
-  return new AttError('TOO_LARGE', `attachment exceeds the size limit of ${limit} bytes`, { details: { limit } });
-}
-
-function quotaExceeded(limit: number | undefined): AttError {
-  return new AttError('QUOTA_EXCEEDED', 'attachment storage is full', { details: { limit } });
 }
 
 function closedError(): AttError {
