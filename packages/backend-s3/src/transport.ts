@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { signRequest } from '@att/s3-sigv4';
+import { encodeRfc3986, signRequest } from '@att/s3-sigv4';
 import { AttError } from '@att/store-core';
 import type { ResolvedConfig, S3CredentialsProvider } from './config.js';
 import { type ResponseContext, s3ResponseError, transportError } from './errors.js';
@@ -19,7 +19,6 @@ export interface S3Request extends ResponseContext {
   headers?: Record<string, string>;
   /** A buffer (signed with its sha256, resendable) or a one-shot stream (UNSIGNED-PAYLOAD, sent once). */
   body?: Uint8Array | string | AsyncIterable<Uint8Array>;
-  /** Statuses that count as success besides 2xx handling (e.g. 206). Default: any 2xx. */
   signal?: AbortSignal | undefined;
   /** Read the whole response body as text (bounded) inside the retry loop; `validate` may reject it. */
   readText?: boolean;
@@ -38,17 +37,12 @@ export interface S3Response {
 const MAX_TEXT_BYTES = 16 * 1024 * 1024;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
-/** RFC 3986 encoding for query values (`encodeURIComponent` leaves `!'()*` alone). */
-function encodeQuery(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
 export function buildQuery(query: Record<string, string> | undefined): string {
   if (!query) return '';
   const parts: string[] = [];
   for (const name of Object.keys(query).sort()) {
     const value = query[name] as string;
-    parts.push(value === '' ? encodeQuery(name) : `${encodeQuery(name)}=${encodeQuery(value)}`);
+    parts.push(value === '' ? encodeRfc3986(name) : `${encodeRfc3986(name)}=${encodeRfc3986(value)}`);
   }
   return parts.length ? `?${parts.join('&')}` : '';
 }
@@ -70,7 +64,7 @@ async function readText(body: IncomingMessage, limit: number, context: ResponseC
   return Buffer.concat(chunks, size).toString('utf8');
 }
 
-function isResendable(body: S3Request['body']): boolean {
+function isResendable(body: S3Request['body']): body is Uint8Array | string | undefined {
   return body === undefined || typeof body === 'string' || body instanceof Uint8Array;
 }
 
@@ -133,9 +127,8 @@ export class S3Transport {
     const fullPath = path + buildQuery(request.query);
     const creds = await this.#credentials();
     const body = request.body;
-    const buffered = body === undefined || typeof body === 'string' || body instanceof Uint8Array;
     // XML bodies are small and always signed; byte bodies per config.signPayload; streams cannot be hashed upfront.
-    const signed = typeof body === 'string' || body === undefined || (buffered && this.#config.signPayload);
+    const signed = typeof body === 'string' || body === undefined || (isResendable(body) && this.#config.signPayload);
     const { headers } = signRequest(
       { method: request.method, url: origin + fullPath, headers: request.headers ?? {}, ...(signed ? { body } : {}) },
       {
