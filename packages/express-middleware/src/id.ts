@@ -8,7 +8,8 @@ const ID_LENGTH = 22;
 const UNBIASED_LIMIT = 248;
 
 export const MAX_ID_LENGTH = 128;
-export const DEFAULT_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+// One default for the Store and the routes, so an id the routes accept is never one the Store refuses.
+export { DEFAULT_ID_PATTERN } from '@att/store-core';
 
 /** A fresh id from the CSPRNG, alphanumeric so it is safe in any path, key or header. */
 export function generateId(): string {
