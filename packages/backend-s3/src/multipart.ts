@@ -144,6 +144,7 @@ async function completeUpload(
   signal: AbortSignal | undefined,
 ): Promise<{ etag: string | undefined; date: string | undefined }> {
   const context = { operation: 'CompleteMultipartUpload', key: target.key };
+  let etag: string | undefined;
   const response = await transport.send(
     {
       ...context,
@@ -154,23 +155,16 @@ async function completeUpload(
       signal,
       readText: true,
       // S3 may answer 200 and still fail (the error arrives in the body after a keep-alive wait).
+      // The document is parsed once, here; the ETag of the attempt that passes is the one returned.
       validate: (body, headers) => {
         if (parseErrorBody(body).code) throw s3ResponseError(context, 200, headers, body);
-        if (body.trim())
-          rootElement(parseXml(body, context.operation), 'CompleteMultipartUploadResult', context.operation);
+        if (!body.trim()) return;
+        const root = rootElement(parseXml(body, context.operation), 'CompleteMultipartUploadResult', context.operation);
+        etag = text(root, 'ETag');
       },
     },
     target.encodedKey,
   );
-  let etag: string | undefined;
-  if (response.text.trim()) {
-    const root = rootElement(
-      parseXml(response.text, context.operation),
-      'CompleteMultipartUploadResult',
-      context.operation,
-    );
-    etag = text(root, 'ETag');
-  }
   return { etag, date: headerValue(response.headers, 'date') };
 }
 
