@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { isAttError } from '@att/store-core';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 
 /** Codes that mean "storage is down": always 503, never a 404 that would hide an outage. */
 const OUTAGE_CODES = new Set(['BACKEND_UNAVAILABLE', 'TIMEOUT', 'BACKEND_ERROR']);
@@ -27,6 +27,21 @@ export function sendAttError(res: Response, err: unknown, extraHeaders: Record<s
   const message = PUBLIC_MESSAGES[status] ?? err.message;
   for (const [name, value] of Object.entries(extraHeaders)) res.setHeader(name, value);
   res.status(status).json({ error: { code, message } });
+  return true;
+}
+
+/**
+ * Answers a known failure as `sendAttError` does and reports server-side ones (5xx) to `onError`; returns false,
+ * reporting nothing, when the failure is not ours to answer (the caller hands it to `next`).
+ */
+export function answerFailure(
+  onError: ((err: unknown, req: Request) => void) | undefined,
+  req: Request,
+  res: Response,
+  err: unknown,
+): boolean {
+  if (!sendAttError(res, err)) return false;
+  if (res.statusCode >= 500) onError?.(err, req);
   return true;
 }
 

@@ -3,7 +3,7 @@ import { AttError } from '@att/store-core';
 import busboy from 'busboy';
 import type { NextFunction, Request, Response } from 'express';
 import { sanitizeFilename, unescapeFormDataFilename } from './filename.js';
-import { drainThenClose, sendAttError } from './http-error.js';
+import { answerFailure, drainThenClose, sendAttError } from './http-error.js';
 import { generateId } from './id.js';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
 import { stripControlCharsFromPartHeaders } from './part-headers.js';
@@ -13,7 +13,6 @@ import {
   answerFor,
   declaredLength,
   exhausted,
-  isServerSide,
   multipartLimitErrorFor,
   notifyStored,
 } from './upload.js';
@@ -132,11 +131,7 @@ export async function handleMultipart(
   if (failure !== undefined) {
     await removeQuietly(opts, stored);
     await meter.refund();
-    if (sendAttError(res, failure)) {
-      if (isServerSide(res)) opts.onError?.(failure, req);
-    } else {
-      next(failure);
-    }
+    if (!answerFailure(opts.onError, req, res, failure)) next(failure);
     drainThenClose(req);
     return;
   }

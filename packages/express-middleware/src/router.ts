@@ -1,7 +1,7 @@
 import { AttError } from '@att/store-core';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { handleGet, handleHead } from './download.js';
-import { sendAttError } from './http-error.js';
+import { answerFailure, sendAttError } from './http-error.js';
 import { assertValidId, isValidId, MAX_ID_LENGTH } from './id.js';
 import { type Action, type AttachmentsOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { handleUpload } from './upload.js';
@@ -22,11 +22,7 @@ export function attachments(options: AttachmentsOptions): Router {
       try {
         await fn(req, res, next);
       } catch (err) {
-        if (sendAttError(res, err)) {
-          if (res.statusCode >= 500) opts.onError?.(err, req);
-          return;
-        }
-        next(err);
+        if (!answerFailure(opts.onError, req, res, err)) next(err);
       }
     };
 

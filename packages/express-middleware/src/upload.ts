@@ -2,7 +2,7 @@ import { AttError } from '@att/store-core';
 import type { NextFunction, Request, Response } from 'express';
 import { parseContentDispositionFilename } from './content-disposition.js';
 import { decodeHeaderText, sanitizeFilename } from './filename.js';
-import { drainThenClose, sendAttError } from './http-error.js';
+import { answerFailure, drainThenClose, sendAttError } from './http-error.js';
 import { generateId } from './id.js';
 import { handleMultipart } from './multipart.js';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
@@ -142,22 +142,14 @@ export async function handleUpload(
     );
   } catch (err) {
     if (controller.signal.aborted) return; // nobody is left to answer
-    if (sendAttError(res, err)) {
-      if (isServerSide(res)) opts.onError?.(err, req);
-      drainThenClose(req);
-      return;
-    }
+    const answered = answerFailure(opts.onError, req, res, err);
     drainThenClose(req);
-    next(err);
+    if (!answered) next(err);
     return;
   }
   if (!attachment) throw new Error('unreachable: raw uploads are never skipped');
   if (!(await notifyStored(opts, req, [attachment], next))) return;
   res.status(201).json(answerFor(opts, req, attachment));
-}
-
-export function isServerSide(res: Response): boolean {
-  return res.statusCode >= 500;
 }
 
 /** Runs `onStored` for each file; if it throws, the upload is undone and the error goes to `next`. */
