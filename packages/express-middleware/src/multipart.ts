@@ -120,28 +120,29 @@ export async function handleMultipart(
   await parsed;
   // Settle every file write before answering, so nothing is left half-written behind the response.
   while (pending.length > 0) await Promise.all(pending.splice(0));
+  // `stored` is indexed by part, with holes for skipped and failed parts.
+  const files = stored.filter(Boolean);
 
   if (controller.signal.aborted) {
-    await removeQuietly(opts, stored);
+    await removeQuietly(opts, files);
     return;
   }
-  if (failure === undefined && stored.filter(Boolean).length === 0) {
+  if (failure === undefined && files.length === 0) {
     failure = new AttError('INVALID_REQUEST', 'no file in multipart/form-data body');
   }
   if (failure !== undefined) {
-    await removeQuietly(opts, stored);
+    await removeQuietly(opts, files);
     await meter.refund();
     if (!answerFailure(opts.onError, req, res, failure)) next(failure);
     drainThenClose(req);
     return;
   }
-  if (!(await notifyStored(opts, req, stored.filter(Boolean), next))) return;
-  const answers = stored.filter(Boolean).map((a) => answerFor(opts, req, a));
+  if (!(await notifyStored(opts, req, files, next))) return;
+  const answers = files.map((a) => answerFor(opts, req, a));
   res.status(201).json(answers.length === 1 ? answers[0] : answers);
 }
 
-async function removeQuietly(opts: ResolvedOptions, stored: StoredAttachment[]): Promise<void> {
-  const ids = stored.filter(Boolean).map((a) => a.id);
-  if (ids.length === 0) return;
-  await opts.store.remove(...ids).catch(() => {});
+async function removeQuietly(opts: ResolvedOptions, files: StoredAttachment[]): Promise<void> {
+  if (files.length === 0) return;
+  await opts.store.remove(...files.map((a) => a.id)).catch(() => {});
 }
