@@ -156,8 +156,9 @@ export async function* listUploads(transport: S3Transport, scope: ListScope, pre
     }
     if (!bool(root, 'IsTruncated')) return;
     // Swift leaves NextKeyMarker empty on truncated pages; the last upload listed is the same marker.
-    const nextKey = text(root, 'NextKeyMarker') || lastKey;
-    const nextId = text(root, 'NextKeyMarker') ? text(root, 'NextUploadIdMarker') : lastId;
+    const nextKeyMarker = text(root, 'NextKeyMarker');
+    const nextKey = nextKeyMarker || lastKey;
+    const nextId = nextKeyMarker ? text(root, 'NextUploadIdMarker') : lastId;
     if (!nextKey || (nextKey === keyMarker && nextId === uploadIdMarker)) throw stuck(operation);
     keyMarker = nextKey;
     uploadIdMarker = nextId || undefined;
