@@ -86,9 +86,9 @@ export async function handleGet(opts: ResolvedOptions, req: Request, res: Respon
   res.once('close', () => controller.abort());
   const read = await opts.store.read(id, { ...(range ? { range } : {}), signal: controller.signal });
   const { attachment: a, body } = read;
+  const sending = read.range ? read.range.end - read.range.start + 1 : a.size;
   try {
     assertLive(a);
-    const sending = read.range ? read.range.end - read.range.start + 1 : a.size;
     const meter = new VisitorMeter(opts, opts.visitor(req), Date.now());
     if (!(await meter.chargeDownload(sending))) {
       throw new AttError('RATE_LIMITED', 'daily bandwidth limit reached');
@@ -101,11 +101,10 @@ export async function handleGet(opts: ResolvedOptions, req: Request, res: Respon
   if (read.range) {
     res.status(206);
     res.setHeader('Content-Range', `bytes ${read.range.start}-${read.range.end}/${a.size}`);
-    res.setHeader('Content-Length', String(read.range.end - read.range.start + 1));
   } else {
     res.status(200);
-    res.setHeader('Content-Length', String(a.size));
   }
+  res.setHeader('Content-Length', String(sending));
   try {
     await pipeline(body, res);
   } catch {
