@@ -24,7 +24,7 @@ import {
   resolveRange,
   throwIfAborted,
 } from '@att/store-core';
-import { errnoOf, fsError, isMissing, notFound } from './fs-errors.js';
+import { errnoOf, fsError, isMissing, notFound, orFsError } from './fs-errors.js';
 import { keyToPath, META_DIR, TMP_DIR } from './keys.js';
 import { walkObjects } from './listing.js';
 import { dropSidecar, readSidecar, type Sidecar, sidecarPath, toObjectInfo, writeSidecar } from './sidecar.js';
@@ -108,13 +108,13 @@ export class FsBackend implements Backend {
           } catch (err) {
             throw fsError('write an object', err);
           }
-          if (wait) await wait.catch((err) => Promise.reject(fsError('write an object', err)));
+          if (wait) await orFsError('write an object', wait);
         }
-        await writer.drain().catch((err) => Promise.reject(fsError('write an object', err)));
+        await orFsError('write an object', writer.drain());
       } finally {
         await writer.settle();
       }
-      if (this.#fsync) await file.sync().catch((err) => Promise.reject(fsError('flush an object', err)));
+      if (this.#fsync) await orFsError('flush an object', file.sync());
       const stats = await file.stat();
       await file.close();
       handle = undefined;
@@ -123,9 +123,7 @@ export class FsBackend implements Backend {
       const sidecar: Sidecar = { key, metadata: { ...options.metadata } };
       if (options.contentType !== undefined) sidecar.contentType = options.contentType;
       sidecarIno = stats.ino;
-      await writeSidecar(sidecarPath(this.root, stats.ino), sidecar, this.#fsync).catch((err) =>
-        Promise.reject(fsError('write object metadata', err)),
-      );
+      await orFsError('write object metadata', writeSidecar(sidecarPath(this.root, stats.ino), sidecar, this.#fsync));
       const previous = await lstat(target).catch(() => undefined);
       await this.#publish(tempData, target);
       published = true;
@@ -168,7 +166,7 @@ export class FsBackend implements Backend {
       if (errnoOf(err) !== 'ENOENT') throw fsError('create a temp file', err);
       this.#ready = undefined;
       await this.#prepare();
-      return open(file, 'wx', 0o600).catch((again) => Promise.reject(fsError('create a temp file', again)));
+      return orFsError('create a temp file', open(file, 'wx', 0o600));
     }
   }
 

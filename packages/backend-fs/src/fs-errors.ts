@@ -46,3 +46,8 @@ export function fsError(operation: string, err: unknown): AttError {
       return new AttError('BACKEND_ERROR', `fs backend: could not ${operation}`, { cause: err, details });
   }
 }
+
+/** `promise`, its rejection turned into the AttError `fsError` gives for `operation`. */
+export function orFsError<T>(operation: string, promise: Promise<T>): Promise<T> {
+  return promise.catch((err) => Promise.reject(fsError(operation, err)));
+}
