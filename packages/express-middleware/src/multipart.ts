@@ -96,7 +96,7 @@ export async function handleMultipart(
         // Browsers send an empty, nameless part for a file input left empty: no file, nothing to store.
         skipIfEmpty: info.filename === undefined,
       },
-      { limit: Math.min(opts.fileSizeLimit, remaining.total, remaining.bandwidth) },
+      remaining,
       meter,
       controller.signal,
     ).then(

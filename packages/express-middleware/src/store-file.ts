@@ -20,11 +20,6 @@ export interface IncomingFile {
   skipIfEmpty?: boolean;
 }
 
-export interface FileLimits {
-  /** Bytes this file may have: the per-file limit, lowered to what the visitor had left when it started. */
-  limit: number;
-}
-
 /**
  * Streams one file into the store: peeks at the first bytes to sniff the type, then hands the rest through a
  * counter that charges the visitor chunk by chunk and stops the stream at the first byte over a limit.
@@ -33,13 +28,15 @@ export async function storeFile(
   opts: ResolvedOptions,
   id: string,
   file: IncomingFile,
-  limits: FileLimits,
+  /** What the visitor had left when the request started: lowers the per-file limit for this file. */
+  remaining: { total: number; bandwidth: number },
   meter: VisitorMeter,
   signal: AbortSignal,
 ): Promise<StoredAttachment | undefined> {
   let meterError: unknown;
   let received = 0;
   const { fileSizeLimit } = opts;
+  const limit = Math.min(fileSizeLimit, remaining.total, remaining.bandwidth);
   // Charges each chunk as it arrives; synchronous whenever the limiter store is (the in-memory one is).
   const take = (chunk: Uint8Array): void | Promise<void> => {
     received += chunk.length;
@@ -94,7 +91,7 @@ export async function storeFile(
       contentType: sniffed.type,
       filename,
       ...(file.size === undefined ? {} : { size: file.size }),
-      ...(Number.isFinite(limits.limit) ? { limit: limits.limit } : {}),
+      ...(Number.isFinite(limit) ? { limit } : {}),
       expiresAt: meter.expiresAt,
       signal,
     });

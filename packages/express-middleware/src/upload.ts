@@ -136,7 +136,7 @@ export async function handleUpload(
         claimedType: req.get('content-type'),
         ...(size === undefined ? {} : { size }),
       },
-      { limit: Math.min(opts.fileSizeLimit, remaining.total, remaining.bandwidth) },
+      remaining,
       meter,
       controller.signal,
     );
