@@ -1,6 +1,7 @@
 import { types } from 'node:util';
 import { SigV4Error } from './errors.js';
 import { EMPTY_SHA256, sha256Hex } from './hash.js';
+import { UNSIGNED_PAYLOAD } from './string-to-sign.js';
 
 /** The request to sign. `url` is absolute; its path is signed exactly as written (see README, rule 2). */
 export interface SignableRequest {
@@ -164,4 +165,13 @@ export function bodyHash(body: unknown): string {
   // types.isUint8Array also accepts bytes from another realm, where instanceof fails.
   if (typeof body === 'string' || body instanceof Uint8Array || types.isUint8Array(body)) return sha256Hex(body);
   throw new SigV4Error('INVALID_REQUEST', 'body must be a string or a Uint8Array');
+}
+
+/**
+ * The payload hash an explicit `signedPayload` asks for (sign and presign alike): `true` → the body's SHA-256,
+ * `false` → UNSIGNED-PAYLOAD, a string → itself.
+ */
+export function explicitPayloadHash(signedPayload: boolean | string, body: unknown): string {
+  if (signedPayload === true) return bodyHash(body);
+  return signedPayload === false ? UNSIGNED_PAYLOAD : signedPayload;
 }

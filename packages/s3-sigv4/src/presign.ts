@@ -4,6 +4,7 @@ import { tryEncode } from './encode.js';
 import { SigV4Error } from './errors.js';
 import {
   bodyHash,
+  explicitPayloadHash,
   type PresignOptions,
   resolveMethod,
   resolveOptions,
@@ -69,9 +70,7 @@ export function presignUrlDetailed(
       payloadHash = collected.payloadHash;
       entries.push(['x-amz-content-sha256', payloadHash]); // the caller will send it, so it is signed
     } else payloadHash = opts.isS3 ? UNSIGNED_PAYLOAD : bodyHash(request.body);
-  } else if (signedPayload === true) payloadHash = bodyHash(request.body);
-  else if (signedPayload === false) payloadHash = UNSIGNED_PAYLOAD;
-  else payloadHash = signedPayload;
+  } else payloadHash = explicitPayloadHash(signedPayload, request.body);
 
   // SignedHeaders must be known before the query is canonicalised, so sort names up front.
   const names = [...new Set(entries.map((e) => e[0]))].sort();

@@ -1,8 +1,15 @@
 import { canonicalQuery } from './canonical-query.js';
 import { canonicalUri } from './canonical-uri.js';
-import { bodyHash, resolveMethod, resolveOptions, type SignableRequest, type SignOptions } from './options.js';
+import {
+  bodyHash,
+  explicitPayloadHash,
+  resolveMethod,
+  resolveOptions,
+  type SignableRequest,
+  type SignOptions,
+} from './options.js';
 import { collectHeaders, computeSignature, type SignatureParts } from './signature.js';
-import { ALGORITHM, UNSIGNED_PAYLOAD } from './string-to-sign.js';
+import { ALGORITHM } from './string-to-sign.js';
 import { parseUrl } from './url.js';
 
 export interface SignedRequest {
@@ -31,9 +38,7 @@ export function signRequestDetailed(
       payloadHash = bodyHash(request.body);
       sendPayloadHeader = opts.isS3;
     }
-  } else if (signedPayload === true) payloadHash = bodyHash(request.body);
-  else if (signedPayload === false) payloadHash = UNSIGNED_PAYLOAD;
-  else payloadHash = signedPayload;
+  } else payloadHash = explicitPayloadHash(signedPayload, request.body);
 
   send.host = url.host;
   entries.push(['host', url.host]);
