@@ -14,7 +14,7 @@ import { type ListedObject, listObjects, listUploads, type PendingUpload } from 
 import { metadataFromHeaders } from './metadata.js';
 import { abortUpload, type UploadTarget } from './multipart.js';
 import { type PutObjectOptions, putObject } from './put.js';
-import { S3Transport } from './transport.js';
+import { S3Transport, signingOptions } from './transport.js';
 
 export type { ListedObject, PendingUpload, PutObjectOptions };
 
@@ -216,14 +216,7 @@ export class S3Client {
     try {
       return presignUrl(
         { method, url: origin + path + search, ...(headers ? { headers } : {}) },
-        {
-          accessKeyId: creds.accessKeyId,
-          secretAccessKey: creds.secretAccessKey,
-          ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}),
-          region: this.config.region,
-          service: 's3',
-          expiresIn,
-        },
+        { ...signingOptions(creds, this.config.region), expiresIn },
       );
     } catch (err) {
       throw new AttError('INVALID_REQUEST', `S3 presign: ${(err as Error).message}`);

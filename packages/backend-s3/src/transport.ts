@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { encodeRfc3986, signRequest } from '@att/s3-sigv4';
 import { AttError } from '@att/store-core';
-import type { ResolvedConfig, S3CredentialsProvider } from './config.js';
+import type { ResolvedConfig, S3Credentials, S3CredentialsProvider } from './config.js';
 import { type ResponseContext, s3ResponseError, transportError } from './errors.js';
 import { createAgent, type HttpAgent, httpRequest } from './http.js';
 import { backoffDelay, sleep } from './retry.js';
@@ -62,6 +62,17 @@ async function readText(body: IncomingMessage, limit: number, context: ResponseC
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/** The credential and scope part of @att/s3-sigv4's options, shared by signed requests and presigned URLs. */
+export function signingOptions(creds: S3Credentials, region: string) {
+  return {
+    accessKeyId: creds.accessKeyId,
+    secretAccessKey: creds.secretAccessKey,
+    ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}),
+    region,
+    service: 's3',
+  };
 }
 
 function isResendable(body: S3Request['body']): body is Uint8Array | string | undefined {
@@ -131,14 +142,7 @@ export class S3Transport {
     const signed = typeof body === 'string' || body === undefined || (isResendable(body) && this.#config.signPayload);
     const { headers } = signRequest(
       { method: request.method, url: origin + fullPath, headers: request.headers ?? {}, ...(signed ? { body } : {}) },
-      {
-        accessKeyId: creds.accessKeyId,
-        secretAccessKey: creds.secretAccessKey,
-        ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}),
-        region: this.#config.region,
-        service: 's3',
-        signedPayload: signed,
-      },
+      { ...signingOptions(creds, this.#config.region), signedPayload: signed },
     );
     if (body !== undefined && typeof body !== 'object') headers['content-length'] = String(Buffer.byteLength(body));
     else if (body instanceof Uint8Array) headers['content-length'] = String(body.byteLength);
