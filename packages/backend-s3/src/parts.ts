@@ -109,7 +109,8 @@ export function tooManyParts(partSize: number): AttError {
   });
 }
 
-function abortedError(signal: AbortSignal): AttError {
+/** The error an upload ends with when its caller's signal aborts (the signal's reason as cause). */
+export function abortedError(signal: AbortSignal): AttError {
   return new AttError('ABORTED', 'S3 upload was aborted', { cause: signal.reason });
 }
 

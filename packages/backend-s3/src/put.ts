@@ -3,7 +3,16 @@ import type { ResolvedConfig } from './config.js';
 import { headerValue } from './errors.js';
 import { metadataHeaders } from './metadata.js';
 import { type UploadResult, type UploadTarget, uploadMultipart } from './multipart.js';
-import { abortable, exactLength, PartPool, partSizeFor, readParts, sizeMismatch, sliceParts } from './parts.js';
+import {
+  abortable,
+  abortedError,
+  exactLength,
+  PartPool,
+  partSizeFor,
+  readParts,
+  sizeMismatch,
+  sliceParts,
+} from './parts.js';
 import type { S3Transport } from './transport.js';
 
 export interface PutObjectOptions {
@@ -33,7 +42,7 @@ export async function putObject(
   options: PutObjectOptions,
 ): Promise<UploadResult> {
   const { size, signal } = options;
-  if (signal?.aborted) throw new AttError('ABORTED', 'S3 upload was aborted', { cause: signal.reason });
+  if (signal?.aborted) throw abortedError(signal);
   if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) {
     throw new AttError('INVALID_REQUEST', 'size must be a non-negative integer');
   }
