@@ -46,13 +46,13 @@ function malformed(operation: string, text: string, cause?: unknown): AttError {
 /** The root element `name` of a parsed document, or BACKEND_ERROR when the server answered something else. */
 export function rootElement(doc: XmlNode, name: string, operation: string): XmlNode {
   const root = doc[name];
-  if (root === '' || root === undefined) {
-    if (root === '') return {}; // an empty element like <ListBucketResult/>
+  if (root === undefined) {
     const got = Object.keys(doc).find((k) => !k.startsWith('#')) ?? 'nothing';
     throw new AttError('BACKEND_ERROR', `S3 ${operation}: expected <${name}> in the response, got <${got}>`, {
       details: { operation },
     });
   }
+  // An empty element like <ListBucketResult/> parses as '': no children.
   if (typeof root !== 'object' || root === null) return {};
   return root as XmlNode;
 }
