@@ -22,6 +22,6 @@ export const s3Plugin: S3BackendPlugin = Object.freeze({
     const parsed = parseS3Url(String(url));
     if (!options) return s3Backend(parsed);
     // The merged config goes straight into the client, which keeps the secret in a closure only.
-    return s3Backend({ ...parsed, secretAccessKey: parsed.secretAccessKey, ...options } as S3ClientConfig);
+    return s3Backend({ ...parsed, ...options } as S3ClientConfig);
   },
 });
