@@ -12,7 +12,7 @@ import {
   validateExpires,
 } from './options.js';
 import { collectHeaders, computeSignature, type SignatureParts } from './signature.js';
-import { ALGORITHM, UNSIGNED_PAYLOAD } from './string-to-sign.js';
+import { ALGORITHM, credentialScope, UNSIGNED_PAYLOAD } from './string-to-sign.js';
 import { parseUrl } from './url.js';
 
 // Query parameters the presigner owns; a url that already carries one would end up with two.
@@ -76,7 +76,7 @@ export function presignUrlDetailed(
   const names = [...new Set(entries.map((e) => e[0]))].sort();
   const params: [string, string][] = [
     ['X-Amz-Algorithm', ALGORITHM],
-    ['X-Amz-Credential', `${opts.accessKeyId}/${opts.shortDate}/${opts.region}/${opts.service}/aws4_request`],
+    ['X-Amz-Credential', `${opts.accessKeyId}/${credentialScope(opts.shortDate, opts.region, opts.service)}`],
     ['X-Amz-Date', opts.amzDate],
     ['X-Amz-Expires', String(expiresIn)],
   ];
