@@ -144,9 +144,9 @@ export class S3Transport {
       { method: request.method, url: origin + fullPath, headers: request.headers ?? {}, ...(signed ? { body } : {}) },
       { ...signingOptions(creds, this.#config.region), signedPayload: signed },
     );
-    if (body !== undefined && typeof body !== 'object') headers['content-length'] = String(Buffer.byteLength(body));
-    else if (body instanceof Uint8Array) headers['content-length'] = String(body.byteLength);
-    else if (body === undefined && (request.method === 'PUT' || request.method === 'POST')) {
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      headers['content-length'] = String(Buffer.byteLength(body));
+    } else if (body === undefined && (request.method === 'PUT' || request.method === 'POST')) {
       headers['content-length'] = '0';
     }
     const response = await httpRequest({
