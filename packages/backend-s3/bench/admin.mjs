@@ -2,24 +2,13 @@
 // `node admin.mjs '<json>'` with op = createBucket | seed | count | deleteKey.
 
 import { Agent } from 'node:http';
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createSdkClient } from '../test/support/sdk-client.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const job = JSON.parse(process.argv[2] ?? '{}');
 const { server, bucket } = job;
-const client = new S3Client({
-  endpoint: server.endpoint,
-  region: server.region,
-  forcePathStyle: true,
-  credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-  responseChecksumValidation: 'WHEN_REQUIRED',
+const client = createSdkClient(server, {
   requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) },
 });
 

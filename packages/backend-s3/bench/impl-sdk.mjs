@@ -1,21 +1,11 @@
 // The reference: @aws-sdk/client-s3 + @aws-sdk/lib-storage Upload, as a typical application would use them.
 import { Readable } from 'node:stream';
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { addDeleteObjectsContentMd5 } from '../test/support/sdk-content-md5.mjs';
+import { createSdkClient } from '../test/support/sdk-client.mjs';
 
 export function createImpl(server, bucket, { partSize, queueSize }) {
-  const client = addDeleteObjectsContentMd5(
-    new S3Client({
-      endpoint: server.endpoint,
-      region: server.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-      // Swift rejects the aws-chunked checksum trailers the SDK would otherwise add to uploads.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    }),
-  );
+  const client = createSdkClient(server);
   return {
     async upload(key, stream) {
       const upload = new Upload({

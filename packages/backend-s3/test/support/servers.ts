@@ -8,10 +8,10 @@ import {
   DeleteObjectsCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
-  S3Client as SdkS3Client,
+  type S3Client as SdkS3Client,
 } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
-import { addDeleteObjectsContentMd5 } from './sdk-content-md5.mjs';
+import { createSdkClient } from './sdk-client.mjs';
 import type { S3TestServer } from './server-types.js';
 
 export { type RawS3Request, type RawS3Response, rawS3 } from './raw-s3.js';
@@ -38,17 +38,7 @@ export function sdkClient(server: S3TestServer): SdkS3Client {
   const key = JSON.stringify([server.endpoint, server.region, server.accessKeyId, server.secretAccessKey]);
   let client = sdkClients.get(key);
   if (!client) {
-    client = new SdkS3Client({
-      endpoint: server.endpoint,
-      region: server.region,
-      forcePathStyle: true,
-      maxAttempts: 1,
-      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-      // Swift rejects aws-chunked uploads and the newer default checksum trailers; only send them when asked.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
-    addDeleteObjectsContentMd5(client);
+    client = createSdkClient(server, { maxAttempts: 1 });
     sdkClients.set(key, client);
   }
   return client;
