@@ -1,4 +1,4 @@
-import { AttError } from '@att/store-core';
+import { AttError, abortError } from '@att/store-core';
 import { MAX_PARTS } from './config.js';
 
 /** Part size for an upload: the configured size, grown for big known sizes so it fits in 10,000 parts. */
@@ -109,11 +109,6 @@ export function tooManyParts(partSize: number): AttError {
   });
 }
 
-/** The error an upload ends with when its caller's signal aborts (the signal's reason as cause). */
-export function abortedError(signal: AbortSignal): AttError {
-  return new AttError('ABORTED', 'S3 upload was aborted', { cause: signal.reason });
-}
-
 /**
  * Makes waiting on the source stream abortable: each read races the signal, so an abort ends an upload at once
  * even while the body is stalled (a stuck read is abandoned, and the source told to stop via `return()`).
@@ -123,11 +118,11 @@ export async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSigna
     yield* source;
     return;
   }
-  if (signal.aborted) throw abortedError(signal);
+  if (signal.aborted) throw abortError(signal, 'S3 upload');
   const iterator = source[Symbol.asyncIterator]();
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(abortedError(signal));
+    onAbort = () => reject(abortError(signal, 'S3 upload'));
     signal.addEventListener('abort', onAbort, { once: true });
   });
   aborted.catch(() => {}); // observed below; this only silences the unhandled-rejection warning

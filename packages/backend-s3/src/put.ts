@@ -1,18 +1,9 @@
-import { AttError } from '@att/store-core';
+import { AttError, throwIfAborted } from '@att/store-core';
 import type { ResolvedConfig } from './config.js';
 import { headerValue } from './errors.js';
 import { metadataHeaders } from './metadata.js';
 import { type UploadResult, type UploadTarget, uploadMultipart } from './multipart.js';
-import {
-  abortable,
-  abortedError,
-  exactLength,
-  PartPool,
-  partSizeFor,
-  readParts,
-  sizeMismatch,
-  sliceParts,
-} from './parts.js';
+import { abortable, exactLength, PartPool, partSizeFor, readParts, sizeMismatch, sliceParts } from './parts.js';
 import type { S3Transport } from './transport.js';
 
 export interface PutObjectOptions {
@@ -42,7 +33,7 @@ export async function putObject(
   options: PutObjectOptions,
 ): Promise<UploadResult> {
   const { size, signal } = options;
-  if (signal?.aborted) throw abortedError(signal);
+  throwIfAborted(signal, 'S3 upload');
   if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) {
     throw new AttError('INVALID_REQUEST', 'size must be a non-negative integer');
   }

@@ -1,4 +1,4 @@
-import { AttError } from '@att/store-core';
+import { abortError } from '@att/store-core';
 
 /**
  * Delay before retry number `attempt` (1-based): "full jitter" — uniform in [0, min(cap, base·2^(attempt-1))] —
@@ -16,12 +16,12 @@ export function backoffDelay(attempt: number, base: number, cap: number, retryAf
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(new AttError('ABORTED', 'S3 request was aborted', { cause: signal.reason }));
+      reject(abortError(signal, 'S3 request'));
       return;
     }
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new AttError('ABORTED', 'S3 request was aborted', { cause: signal?.reason }));
+      reject(abortError(signal, 'S3 request'));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
