@@ -19,12 +19,17 @@ export const ERROR_CODES = {
   BACKEND_UNAVAILABLE: 503,
   TIMEOUT: 504,
   BACKEND_ERROR: 502,
+  STATE_UNAVAILABLE: 503,
 } as const;
 
 export type AttErrorCode = keyof typeof ERROR_CODES;
 
 /** Codes whose failures are transient by nature unless the thrower says otherwise. */
-const RETRYABLE_BY_DEFAULT: ReadonlySet<AttErrorCode> = new Set(['BACKEND_UNAVAILABLE', 'TIMEOUT']);
+const RETRYABLE_BY_DEFAULT: ReadonlySet<AttErrorCode> = new Set([
+  'BACKEND_UNAVAILABLE',
+  'TIMEOUT',
+  'STATE_UNAVAILABLE',
+]);
 
 export interface AttErrorOptions {
   /** HTTP status hint; defaults to the code's usual status. */

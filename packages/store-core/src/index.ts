@@ -19,6 +19,13 @@ export {
   registerBackend,
   toBackendUrl,
 } from './registry.js';
+export type { Lease } from './state/lease.js';
+export type { Claim, Commitment, CounterUsage, Ledger } from './state/ledger.js';
+export type { LimiterStore, RateLimit } from './state/limiter.js';
+export { createMemoryLease } from './state/memory-lease.js';
+export { createMemoryLedger, MemoryLedger, type MemoryLedgerOptions } from './state/memory-ledger.js';
+export { createMemoryLimiterStore, type MemoryLimiterOptions } from './state/memory-limiter.js';
+export { type AttState, createMemoryState } from './state/state.js';
 export type { SyncResult } from './store/accounting.js';
 export { type Attachment, DEFAULT_CONTENT_TYPE } from './store/attachment.js';
 export type { CleanupResult } from './store/cleanup.js';

@@ -1,4 +1,5 @@
 export { describeBackendConformance } from './conformance.js';
 export type { BackendFactory, ConformanceCapabilities, ConformanceOptions } from './harness.js';
 export { createMemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
+export { describeStateConformance, type StateConformanceOptions } from './state-conformance.js';
 export { describeStoreConformance } from './store-conformance.js';
