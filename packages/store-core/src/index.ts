@@ -28,10 +28,18 @@ export { createMemoryLimiterStore, type MemoryLimiterOptions } from './state/mem
 export { type AttState, createMemoryState } from './state/state.js';
 export type { SyncResult } from './store/accounting.js';
 export { type Attachment, DEFAULT_CONTENT_TYPE } from './store/attachment.js';
+export type { Budget } from './store/budget.js';
 export type { CleanupResult } from './store/cleanup.js';
-export { MemorySizeLedger, type SizeLedger } from './store/ledger.js';
 export { DEFAULT_ID_PATTERN, type StoreLogger, type StoreOptions } from './store/options.js';
-export { createStore, type ReadResult, Store, type WriteOptions } from './store/store.js';
+export {
+  createStore,
+  type ReadResult,
+  Store,
+  type StoreLimits,
+  type StoreUsage,
+  type WriteOptions,
+} from './store/store.js';
+export type { PendingWrite } from './store/write.js';
 export {
   abortError,
   type ByteSource,

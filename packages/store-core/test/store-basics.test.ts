@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createStore, isAttError } from '../src/index.js';
+import { createStore, isAttError, type Ledger, MemoryLedger } from '../src/index.js';
 import { createMemoryBackend } from '../src/testing/index.js';
 import { bodyOf, filled, stringBody, text } from './helpers.js';
 
@@ -177,27 +177,25 @@ describe('cleanup with listings that carry no metadata (like S3 ListObjectsV2)',
   });
 });
 
-describe('a shared (asynchronous) SizeLedger', () => {
-  it('keeps the total limit under concurrency when every charge is a round trip', async () => {
-    let used = 0;
+describe('a shared (asynchronous) Ledger', () => {
+  it('keeps the total limit under concurrency when every reservation is a round trip', async () => {
+    const inner = new MemoryLedger();
     let most = 0;
-    // Stands in for Redis: an atomic check-and-add that answers later.
-    const ledger = {
-      get used() {
-        return used;
-      },
-      tryAdd: (bytes: number, limit: number | undefined) =>
-        new Promise<boolean>((resolve) =>
-          setImmediate(() => {
-            if (limit !== undefined && used + bytes > limit) return resolve(false);
-            used += bytes;
-            most = Math.max(most, used);
-            resolve(true);
-          }),
-        ),
-      add: (bytes: number) => {
-        used = Math.max(0, used + bytes);
-      },
+    const later = <T>(fn: () => Promise<T>) =>
+      new Promise<T>((resolve, reject) => setImmediate(() => fn().then(resolve, reject)));
+    // Stands in for Redis: atomic operations that answer later.
+    const ledger: Ledger = {
+      reserve: (holder, claims, ttl) =>
+        later(async () => {
+          const refused = await inner.reserve(holder, claims, ttl);
+          const { committed, reserved } = await inner.usage('store');
+          most = Math.max(most, committed + reserved);
+          return refused;
+        }),
+      renew: (holders, ttl) => later(() => inner.renew(holders, ttl)),
+      settle: (holder, keep) => later(() => inner.settle(holder, keep)),
+      usage: (counter) => later(() => inner.usage(counter)),
+      peek: (counter) => inner.peek(counter),
     };
     const store = createStore({ backend: createMemoryBackend(), totalSizeLimit: 20_000, ledger });
     const results = await Promise.allSettled(
@@ -206,6 +204,8 @@ describe('a shared (asynchronous) SizeLedger', () => {
     const stored = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.size] : []));
     expect(results.some((r) => r.status === 'rejected')).toBe(true);
     expect(most).toBeLessThanOrEqual(20_000);
-    expect(store.size).toBe(stored.reduce((a, b) => a + b, 0));
+    const total = stored.reduce((a, b) => a + b, 0);
+    expect(store.size).toBe(total);
+    expect(await store.usage()).toEqual({ bytes: total, reserved: 0 });
   });
 });

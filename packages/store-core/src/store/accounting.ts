@@ -1,10 +1,12 @@
 /**
- * Size accounting of one Store. The ledger holds stored bytes plus bytes of writes in flight. A write charges each
- * chunk before it is passed on (so the total limit holds under any concurrency) and, when it settles, gives back the
- * size of the object it replaced or, on failure, everything it charged. Listing passes (sync, cleanup) learn about
- * every operation that overlaps them, so they can reconcile without losing in-flight changes.
+ * Size accounting of one Store on top of its Ledger. The ledger's counter holds committed bytes (stored objects)
+ * plus reservations (writes in flight, of every process sharing it). This class adds what only the process that
+ * runs an operation can know: which ids are being changed right now, so that listing passes (sync, cleanup) can
+ * reconcile the counter with the backend without losing changes that raced the listing (reconcile.ts).
  */
-import type { SizeLedger } from './ledger.js';
+import { randomUUID } from 'node:crypto';
+import type { Commitment, Ledger } from '../state/ledger.js';
+import type { StoreLogger } from './options.js';
 import { Reconciler } from './reconcile.js';
 
 export interface SyncResult {
@@ -15,46 +17,50 @@ export interface SyncResult {
 }
 
 export class Accounting {
-  readonly ledger: SizeLedger;
-  /** Bytes charged by writes that have not settled yet. */
-  #inflight = 0;
+  readonly ledger: Ledger;
+  /** The ledger counter of this Store's total. */
+  readonly counter: string;
+  readonly #logger: StoreLogger;
   /** Operations holding an id's lock: id → object size when they began (undefined: absent). */
   readonly #ops = new Map<string, number | undefined>();
   readonly #passes = new Set<Reconciler>();
+  /** Ledger updates not awaited by their caller (cleanup deletions); `flush()` waits for them. */
+  readonly #pending = new Set<Promise<void>>();
+  /** While a sync correction reads and fixes the counter, this process's settlements wait (so none is lost). */
+  #gate: Promise<void> | undefined;
 
-  constructor(ledger: SizeLedger) {
+  constructor(ledger: Ledger, counter: string, logger: StoreLogger) {
     this.ledger = ledger;
+    this.counter = counter;
+    this.#logger = logger;
   }
 
-  /** Bytes of stored objects, without writes in flight. */
-  get stored(): number {
-    return this.ledger.used - this.#inflight;
+  /** Stored plus reserved bytes as this process last saw them (exact for a ledger only this process uses). */
+  get used(): number {
+    return this.ledger.peek(this.counter);
   }
 
-  /** Charges `bytes` of a write in flight if the total stays within `limit`; tells whether it did. */
-  charge(bytes: number, limit: number | undefined): boolean | Promise<boolean> {
-    const settle = (ok: boolean) => {
-      if (ok) this.#inflight += bytes;
-      return ok;
-    };
-    const added = this.ledger.tryAdd(bytes, limit);
-    return typeof added === 'boolean' ? settle(added) : added.then(settle);
-  }
-
-  /** A write ended. On success (`stored` = its size) the replaced object's bytes go back; on failure all it charged. */
-  settleWrite(charged: number, before: number | undefined, stored: number | undefined): void {
-    this.#inflight -= charged;
-    if (stored === undefined) {
-      if (charged > 0) this.ledger.add(-charged);
-      return;
-    }
-    const delta = stored - charged - (before ?? 0);
-    if (delta !== 0) this.ledger.add(delta);
+  /** Ends a holder's reservations with `keep` committed, after any running sync correction. */
+  async settle(holder: string, keep: readonly Commitment[]): Promise<void> {
+    while (this.#gate) await this.#gate;
+    await this.ledger.settle(holder, keep);
   }
 
   /** Bytes left the store (a removal, a cleanup deletion). */
-  release(bytes: number): void {
-    if (bytes > 0) this.ledger.add(-bytes);
+  release(bytes: number): Promise<void> {
+    if (bytes <= 0) return Promise.resolve();
+    const done = this.settle(`release-${randomUUID()}`, [{ counter: this.counter, bytes: -bytes }]).catch(
+      (err: unknown) =>
+        this.#logger.warn('could not record freed bytes; the next sync() corrects it', { error: String(err) }),
+    );
+    this.#pending.add(done);
+    void done.finally(() => this.#pending.delete(done));
+    return done;
+  }
+
+  /** Waits for ledger updates started without waiting (releases, sync corrections). */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
   }
 
   /** An operation on `id` holds its lock; passes running now learn the size it started from. */
@@ -81,12 +87,33 @@ export class Accounting {
     this.#passes.delete(pass);
   }
 
-  /** Sets the stored total to what the pass found (keeping in-flight charges), if the pass can tell. */
+  /**
+   * Sets the committed total to what the pass found, if the pass can tell. Settlements of this process wait
+   * meanwhile, so the counter and the pass describe the same moment; other processes' settlements cannot be
+   * held, and a write of theirs that settles during the correction may leave a drift the next pass removes.
+   */
   applyPass(pass: Reconciler): SyncResult | undefined {
     const found = pass.total();
     if (!found) return undefined;
-    const stored = this.stored;
-    if (found.bytes !== stored) this.ledger.add(found.bytes - stored);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    this.#gate = gate;
+    const done = (async () => {
+      try {
+        const { committed } = await this.ledger.usage(this.counter);
+        const drift = found.bytes - committed;
+        if (drift !== 0) await this.ledger.settle(`sync-${randomUUID()}`, [{ counter: this.counter, bytes: drift }]);
+      } catch (err) {
+        this.#logger.warn('could not correct the stored total from a listing', { error: String(err) });
+      } finally {
+        if (this.#gate === gate) this.#gate = undefined;
+        open();
+      }
+    })();
+    this.#pending.add(done);
+    void done.finally(() => this.#pending.delete(done));
     return found;
   }
 }

@@ -21,6 +21,8 @@ export interface CleanupResult {
   bytesFreed: number;
   /** Failures survived during the pass (each also logged). */
   errors: number;
+  /** True when another process held the cleanup lease, so this pass did nothing. */
+  skipped?: boolean;
 }
 
 export interface CleanupContext {

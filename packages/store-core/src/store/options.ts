@@ -1,7 +1,8 @@
 import type { Backend } from '../backend.js';
 import { AttError } from '../errors.js';
 import type { BackendRegistry } from '../registry.js';
-import type { SizeLedger } from './ledger.js';
+import type { Lease } from '../state/lease.js';
+import type { Ledger } from '../state/ledger.js';
 
 /** Where the Store reports problems it survives (a failing cleanup page, an unreachable backend during a pass). */
 export interface StoreLogger {
@@ -31,14 +32,30 @@ export interface StoreOptions {
   staleUploadAge?: number;
   /** Ids asked of `isReferenced` (and deleted) per batch. Default 1000. */
   pageSize?: number;
-  /** The byte counter; defaults to an in-process one. */
-  ledger?: SizeLedger;
+  /**
+   * Where the store's total is counted (and reserved by writes in flight). Default: in this process. Give a
+   * shared one (`@att/state-redis`) when several processes use one bucket or directory.
+   */
+  ledger?: Ledger;
+  /** The ledger counter holding this store's total. Default "store"; stores sharing a ledger need distinct ones. */
+  ledgerKey?: string;
+  /** With a shared lease, one process of a fleet runs each cleanup pass; the others skip theirs. Default: in-process. */
+  lease?: Lease;
+  /**
+   * Milliseconds a write's reservation lives without renewal. The writing process renews it every third of
+   * this while the write runs, so a process that dies frees its reservations after at most this long. Default 30 s.
+   */
+  reservationTtl?: number;
+  /** Bytes reserved at a time for bodies of unknown length (fewer ledger round trips). Default 1 MiB. */
+  reserveAhead?: number;
   logger?: StoreLogger;
   /** Clock in epoch milliseconds (tests inject one to check expiry without waiting). */
   now?: () => number;
 }
 
 export const HOUR = 60 * 60 * 1000;
+export const DEFAULT_RESERVATION_TTL = 30_000;
+export const DEFAULT_RESERVE_AHEAD = 1024 * 1024;
 export const DEFAULT_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 function checkAmount(name: string, value: number | undefined, allowInfinity: boolean): void {
@@ -57,6 +74,38 @@ export function checkStoreOptions(options: StoreOptions): void {
   checkAmount('expiry', options.expiry, false);
   checkAmount('orphanGracePeriod', options.orphanGracePeriod, false);
   checkAmount('staleUploadAge', options.staleUploadAge, false);
+  if (
+    options.reservationTtl !== undefined &&
+    !(Number.isFinite(options.reservationTtl) && options.reservationTtl >= 30)
+  ) {
+    throw new AttError(
+      'INVALID_CONFIG',
+      `reservationTtl must be at least 30 ms, got ${String(options.reservationTtl)}`,
+    );
+  }
+  if (
+    options.reserveAhead !== undefined &&
+    !(Number.isSafeInteger(options.reserveAhead) && options.reserveAhead >= 1)
+  ) {
+    throw new AttError(
+      'INVALID_CONFIG',
+      `reserveAhead must be a positive integer, got ${String(options.reserveAhead)}`,
+    );
+  }
+  if (options.ledgerKey !== undefined && !(typeof options.ledgerKey === 'string' && options.ledgerKey !== '')) {
+    throw new AttError('INVALID_CONFIG', 'ledgerKey must be a non-empty string');
+  }
+  for (const [name, value, method] of [
+    ['ledger', options.ledger, 'reserve'],
+    ['lease', options.lease, 'acquire'],
+  ] as const) {
+    if (value !== undefined && typeof (value as unknown as Record<string, unknown>)?.[method] !== 'function') {
+      throw new AttError(
+        'INVALID_CONFIG',
+        `${name} must implement the ${name === 'ledger' ? 'Ledger' : 'Lease'} interface`,
+      );
+    }
+  }
   if (options.pageSize !== undefined && !(Number.isSafeInteger(options.pageSize) && options.pageSize > 0)) {
     throw new AttError('INVALID_CONFIG', 'pageSize must be a positive integer');
   }

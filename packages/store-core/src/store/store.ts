@@ -6,19 +6,35 @@
 import type { Backend, ByteRange, GetResult, ObjectInfo } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
 import { defaultRegistry } from '../registry.js';
+import type { Lease } from '../state/lease.js';
+import { createMemoryLease } from '../state/memory-lease.js';
+import { MemoryLedger } from '../state/memory-ledger.js';
 import type { ByteSource } from '../streams.js';
 import { Accounting, type SyncResult } from './accounting.js';
 import { type Attachment, toAttachment } from './attachment.js';
+import { type Budget, checkBudgets } from './budget.js';
 import { type CleanupResult, runCleanup } from './cleanup.js';
 import { forEachLimited } from './concurrency.js';
 import { KeyedLock } from './keyed-lock.js';
-import { MemorySizeLedger } from './ledger.js';
-import { checkStoreOptions, consoleLogger, DEFAULT_ID_PATTERN, HOUR, type StoreOptions } from './options.js';
+import {
+  checkStoreOptions,
+  consoleLogger,
+  DEFAULT_ID_PATTERN,
+  DEFAULT_RESERVATION_TTL,
+  DEFAULT_RESERVE_AHEAD,
+  HOUR,
+  type StoreOptions,
+} from './options.js';
+import { Renewals } from './renewals.js';
+import { Reservation } from './reservation.js';
 import { Scheduler } from './scheduler.js';
-import type { ReadResult, WriteOptions } from './types.js';
-import { type WriteContext, writeAttachment } from './write.js';
+import type { ReadResult, StoreLimits, StoreUsage, WriteOptions } from './types.js';
+import { PendingWrite, type WriteContext } from './write.js';
 
-export type { ReadResult, WriteOptions } from './types.js';
+export type { ReadResult, StoreLimits, StoreUsage, WriteOptions } from './types.js';
+
+/** How long a cleanup pass holds the fleet's cleanup lease between renewals. */
+const CLEANUP_LEASE_MS = 60_000;
 
 const REMOVE_CONCURRENCY = 16;
 
@@ -37,6 +53,8 @@ export class Store {
   readonly #scheduler: Scheduler;
   readonly #now: () => number;
   readonly #writer: WriteContext;
+  readonly #lease: Lease;
+  readonly #renewals: Renewals;
   #closed = false;
   #lastPass: Promise<unknown> = Promise.resolve();
 
@@ -52,29 +70,53 @@ export class Store {
       this.#ownsBackend = false;
     }
     this.#idPattern = plainPattern(options.idPattern ?? DEFAULT_ID_PATTERN);
-    this.#accounting = new Accounting(options.ledger ?? new MemorySizeLedger());
+    const logger = options.logger ?? consoleLogger;
+    this.#accounting = new Accounting(options.ledger ?? new MemoryLedger(), options.ledgerKey ?? 'store', logger);
+    this.#lease = options.lease ?? createMemoryLease();
     this.#now = options.now ?? Date.now;
-    this.#scheduler = new Scheduler(() => this.cleanup(), options.logger ?? consoleLogger);
+    this.#scheduler = new Scheduler(() => this.cleanup(), logger);
+    const reservationTtl = options.reservationTtl ?? DEFAULT_RESERVATION_TTL;
+    this.#renewals = new Renewals(reservationTtl, logger);
     this.#writer = {
       backend: this.backend,
       accounting: this.#accounting,
       lock: this.#lock,
-      options,
+      renewals: this.#renewals,
+      logger,
+      fileSizeLimit: options.fileSizeLimit,
+      totalSizeLimit: options.totalSizeLimit,
+      expiry: options.expiry,
+      reservationTtl,
+      reserveAhead: options.reserveAhead ?? DEFAULT_RESERVE_AHEAD,
       now: this.#now,
-      remaining: () => this.remaining,
       sizeOf: (id) => this.#sizeOf(id),
     };
   }
 
-  /** Bytes stored plus bytes of writes in flight. Exact whenever no write is in flight. */
+  /**
+   * Bytes stored plus bytes reserved by writes in flight, as this process last saw them (no I/O). Exact for a
+   * ledger of this process alone; with a shared ledger, `await usage()` asks the shared truth.
+   */
   get size(): number {
-    return this.#accounting.ledger.used;
+    return this.#accounting.used;
+  }
+
+  /** The shared truth of the store's total (one ledger call). */
+  async usage(): Promise<StoreUsage> {
+    const { committed, reserved } = await this.#accounting.ledger.usage(this.#accounting.counter);
+    return { bytes: committed, reserved };
+  }
+
+  /** The limits this Store enforces (what an HTTP layer may narrow, never widen). */
+  get limits(): StoreLimits {
+    const { fileSizeLimit, totalSizeLimit, expiry } = this.#options;
+    return { fileSizeLimit, totalSizeLimit, expiry };
   }
 
   /** Bytes still free under `totalSizeLimit` (Infinity without a limit). */
   get remaining(): number {
     const limit = this.#options.totalSizeLimit;
-    return limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - this.#accounting.ledger.used);
+    return limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, limit - this.#accounting.used);
   }
 
   checkId(id: string): void {
@@ -83,10 +125,37 @@ export class Store {
     }
   }
 
+  /** Stores `body` under `id`: `prepareWrite` then `write`. */
   async write(id: string, body: ByteSource, options: WriteOptions = {}): Promise<Attachment> {
+    const pending = await this.prepareWrite(id, options);
+    return pending.write(body);
+  }
+
+  /**
+   * Checks a write's limits and reserves its declared size (or a first slice) before any byte is read: an HTTP
+   * layer refuses an upload here and never reads its body. Then `pending.write(body)` or `pending.cancel()`.
+   */
+  async prepareWrite(id: string, options: WriteOptions = {}): Promise<PendingWrite> {
     this.#checkOpen();
     this.checkId(id);
-    return writeAttachment(this.#writer, id, body, options);
+    return PendingWrite.prepare(this.#writer, id, options);
+  }
+
+  /**
+   * Charges `bytes` against `budgets` outside any write (a download's bandwidth), all or nothing; throws the
+   * refusing budget's error.
+   */
+  async charge(budgets: readonly Budget[], bytes: number): Promise<void> {
+    if (budgets.length === 0 || bytes <= 0) return;
+    // Only the budgets are claimed: a download changes nothing in the store's total.
+    const reservation = new Reservation(undefined, checkBudgets(budgets), this.#writer.reservationTtl);
+    try {
+      await reservation.grow(bytes);
+    } catch (err) {
+      await reservation.settle({ received: 0 }).catch(() => {});
+      throw err;
+    }
+    await reservation.settle({ received: bytes });
   }
 
   async read(id: string, options: { range?: ByteRange; signal?: AbortSignal } = {}): Promise<ReadResult> {
@@ -131,8 +200,8 @@ export class Store {
           this.#accounting.endOp(id, before);
           throw err;
         }
-        this.#accounting.release(before);
         this.#accounting.endOp(id, undefined);
+        await this.#accounting.release(before);
       }),
     );
   }
@@ -156,7 +225,8 @@ export class Store {
         this.#accounting.endPass(reconciler);
       }
     }
-    return result ?? { objects: -1, bytes: this.#accounting.stored };
+    await this.#accounting.flush();
+    return result ?? { objects: -1, bytes: (await this.usage()).bytes };
   }
 
   /** One cleanup pass: expired objects, orphans (with `isReferenced`), stale incomplete uploads. */
@@ -169,7 +239,34 @@ export class Store {
     return pass;
   }
 
-  #runPass(): Promise<CleanupResult> {
+  /** A pass under the fleet's cleanup lease: the process that holds it runs, the others skip. */
+  async #runPass(): Promise<CleanupResult> {
+    const logger = this.#options.logger ?? consoleLogger;
+    let token: string | undefined;
+    try {
+      token = await this.#lease.acquire('cleanup', CLEANUP_LEASE_MS);
+    } catch (err) {
+      logger.warn('cleanup skipped: the shared lease is unavailable', { error: String(err) });
+    }
+    if (token === undefined) return { ...EMPTY_PASS, skipped: true };
+    const held = token;
+    const renewal = setInterval(() => {
+      this.#lease.renew('cleanup', held, CLEANUP_LEASE_MS).catch((err: unknown) => {
+        logger.warn('could not renew the cleanup lease', { error: String(err) });
+      });
+    }, CLEANUP_LEASE_MS / 3);
+    renewal.unref();
+    try {
+      const result = await this.#cleanupPass();
+      await this.#accounting.flush();
+      return result;
+    } finally {
+      clearInterval(renewal);
+      await this.#lease.release('cleanup', held).catch(() => {});
+    }
+  }
+
+  #cleanupPass(): Promise<CleanupResult> {
     return runCleanup({
       accounting: this.#accounting,
       isValidId: (key) => this.isValidId(key),
@@ -230,6 +327,8 @@ export class Store {
     if (this.#closed) throw closedError();
   }
 }
+
+const EMPTY_PASS: CleanupResult = { scanned: 0, expired: 0, orphans: 0, incomplete: 0, bytesFreed: 0, errors: 0 };
 
 function closedError(): AttError {
   return new AttError('INVALID_REQUEST', 'the store is closed');

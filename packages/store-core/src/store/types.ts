@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Attachment } from './attachment.js';
+import type { Budget } from './budget.js';
 
 export interface WriteOptions {
   contentType?: string;
@@ -11,7 +12,30 @@ export interface WriteOptions {
   limit?: number;
   /** Overrides the store's `expiry` for this attachment. */
   expiresAt?: Date;
+  /** Caller budgets charged with the same bytes as the store's total (a visitor's total, daily bandwidth). */
+  budgets?: readonly Budget[];
+  /**
+   * The caller just generated this id, so no object can exist under it: the Store skips the `head` that learns
+   * the size of a replaced object (one request less, and no permission to read missing keys needed). A caller
+   * that says so of an existing id leaves the replaced bytes counted until the next `sync()`.
+   */
+  isNew?: boolean;
   signal?: AbortSignal;
+}
+
+/** The limits a Store enforces, as configured (undefined: none). */
+export interface StoreLimits {
+  fileSizeLimit: number | undefined;
+  totalSizeLimit: number | undefined;
+  expiry: number | undefined;
+}
+
+/** The shared truth of a Store's total, from its ledger. */
+export interface StoreUsage {
+  /** Bytes of stored attachments. */
+  bytes: number;
+  /** Bytes reserved by writes in flight (in every process sharing the ledger). */
+  reserved: number;
 }
 
 export interface ReadResult {

@@ -1,14 +1,19 @@
 /**
- * The Store's write path: argument and limit checks before any byte is read, then (under the id's lock) metering
- * the body against the per-file and total limits while the backend stores it, and settling the size accounting.
+ * The Store's write path, as one object per write. `prepare` checks the arguments and reserves the declared size
+ * (or a first slice of an unknown one) against the store's total and every caller budget before any byte is read;
+ * `write` streams the body into the backend under the id's lock, growing the reservation as bytes arrive, and
+ * settles it exactly once (reservation.ts says what each outcome keeps). This is the only place att charges bytes.
  */
 import type { Backend } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
 import { type ByteSource, checkByteSource, meter, throwIfAborted } from '../streams.js';
 import type { Accounting } from './accounting.js';
 import { type Attachment, checkContentType, toAttachment, toMetadata } from './attachment.js';
+import { checkBudgets } from './budget.js';
 import type { KeyedLock } from './keyed-lock.js';
-import type { StoreOptions } from './options.js';
+import type { StoreLogger } from './options.js';
+import type { Renewals } from './renewals.js';
+import { Reservation } from './reservation.js';
 import type { WriteOptions } from './types.js';
 
 const MAX_FILENAME = 1024;
@@ -18,103 +23,180 @@ export interface WriteContext {
   backend: Backend;
   accounting: Accounting;
   lock: KeyedLock;
-  options: StoreOptions;
+  renewals: Renewals;
+  logger: StoreLogger;
+  fileSizeLimit: number | undefined;
+  totalSizeLimit: number | undefined;
+  expiry: number | undefined;
+  reservationTtl: number;
+  reserveAhead: number;
   now: () => number;
-  /** Bytes still free under `totalSizeLimit` (Infinity without a limit). */
-  remaining: () => number;
   /** Size of the stored object, undefined when there is none. */
   sizeOf: (id: string) => Promise<number | undefined>;
 }
 
-/** Stores `body` under `id` (already validated); see `Store.write`. */
-export async function writeAttachment(
-  ctx: WriteContext,
-  id: string,
-  body: ByteSource,
-  options: WriteOptions,
-): Promise<Attachment> {
-  checkByteSource(body);
-  const contentType = checkContentType(options.contentType);
-  const { filename, size, signal } = options;
-  if (filename !== undefined && (typeof filename !== 'string' || encodeURIComponent(filename).length > MAX_FILENAME)) {
-    // Measured percent-encoded, as stored: all metadata must fit S3's 2 KiB.
-    throw new AttError('INVALID_REQUEST', `filename must be a string of at most ${MAX_FILENAME} bytes percent-encoded`);
-  }
-  const fileLimit = Math.min(ctx.options.fileSizeLimit ?? Infinity, options.limit ?? Infinity);
-  const totalLimit = ctx.options.totalSizeLimit;
-  if (size !== undefined) {
-    if (!Number.isSafeInteger(size) || size < 0) throw new AttError('INVALID_REQUEST', 'size must be an integer ≥ 0');
-    if (size > fileLimit) throw tooLarge(fileLimit);
-    if (size > ctx.remaining()) throw quotaExceeded(totalLimit);
-  }
-  throwIfAborted(signal, 'upload');
+/** A write whose limits are checked and whose first bytes are reserved; `write` it or `cancel` it. */
+export class PendingWrite {
+  readonly id: string;
+  readonly #ctx: WriteContext;
+  readonly #options: WriteOptions;
+  readonly #fileLimit: number;
+  readonly #reservation: Reservation;
+  #started = false;
 
-  return ctx.lock.run(id, async () => {
+  private constructor(ctx: WriteContext, id: string, options: WriteOptions, fileLimit: number, r: Reservation) {
+    this.#ctx = ctx;
+    this.id = id;
+    this.#options = options;
+    this.#fileLimit = fileLimit;
+    this.#reservation = r;
+  }
+
+  /** Checks `options` and reserves; throws TOO_LARGE, QUOTA_EXCEEDED or a budget's refusal before any byte. */
+  static async prepare(ctx: WriteContext, id: string, options: WriteOptions): Promise<PendingWrite> {
+    checkFacts(options);
+    const { size, signal } = options;
+    const fileLimit = Math.min(ctx.fileSizeLimit ?? Infinity, options.limit ?? Infinity);
+    if (size !== undefined) {
+      if (!Number.isSafeInteger(size) || size < 0) throw new AttError('INVALID_REQUEST', 'size must be an integer ≥ 0');
+      if (size > fileLimit) throw tooLarge(fileLimit);
+    }
+    const budgets = checkBudgets(options.budgets);
     throwIfAborted(signal, 'upload');
-    const { accounting, backend } = ctx;
+    const store = { accounting: ctx.accounting, limit: ctx.totalSizeLimit };
+    const reservation = new Reservation(store, budgets, ctx.reservationTtl);
+    ctx.renewals.add(reservation);
+    try {
+      // A declared size is reserved whole; an unknown one a slice at a time, and at least one byte, so that an
+      // exhausted limit refuses before any byte is read.
+      if (size !== undefined) await reservation.grow(size);
+      else await reservation.grow(1, Math.min(ctx.reserveAhead, fileLimit));
+    } catch (err) {
+      await reservation.settle({ received: 0 }).catch(() => {});
+      ctx.renewals.delete(reservation);
+      throw err;
+    }
+    return new PendingWrite(ctx, id, options, fileLimit, reservation);
+  }
+
+  /** Gives the reservation back without writing (the caller changed its mind before sending any byte). */
+  async cancel(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    try {
+      await this.#reservation.settle({ received: 0 });
+    } finally {
+      this.#ctx.renewals.delete(this.#reservation);
+    }
+  }
+
+  /** Streams `body` into the backend; `facts` add to (and override) the options given to `prepare`. */
+  async write(body: ByteSource, facts: Pick<WriteOptions, 'contentType' | 'filename'> = {}): Promise<Attachment> {
+    if (this.#started) throw new AttError('INVALID_REQUEST', 'a prepared write can be written once');
+    this.#started = true;
+    const options = { ...this.#options, ...facts };
+    try {
+      checkByteSource(body);
+      checkFacts(options);
+      return await this.#ctx.lock.run(this.id, () => this.#stream(body, options));
+    } catch (err) {
+      await this.#reservation.settle({ received: 0 }).catch(() => {});
+      throw err;
+    } finally {
+      this.#ctx.renewals.delete(this.#reservation);
+    }
+  }
+
+  async #stream(body: ByteSource, options: WriteOptions): Promise<Attachment> {
+    const { accounting, backend } = this.#ctx;
+    const { id } = this;
+    const { signal, size } = options;
+    const reservation = this.#reservation;
+    throwIfAborted(signal, 'upload');
     // The size of the object this write replaces is only needed when the write settles, so the `head` runs
     // while the bytes stream instead of delaying the first one. The body does not end (see `beforeEnd`) until
     // the head has answered and the operation is registered, and backends publish only after the body's end:
-    // the head can never see this write's own object.
+    // the head can never see this write's own object. Ids the caller just generated need no head at all.
     let before: number | undefined;
     let begun = false;
     let over = false;
-    const learned = ctx.sizeOf(id).then((size) => {
+    const learned = (options.isNew ? Promise.resolve(undefined) : this.#ctx.sizeOf(id)).then((found) => {
       if (over) return;
-      before = size;
-      accounting.beginOp(id, size);
+      before = found;
+      accounting.beginOp(id, found);
       begun = true;
     });
     learned.catch(() => {});
-    let charged = 0;
+
+    let received = 0;
     let limitError: AttError | undefined;
-    // A write over a limit is doomed: its bytes go back at once, not after the backend has cleaned up, so
-    // concurrent writes can use the space meanwhile (else a crowd of doomed writes can starve every other).
-    const failLimit = (error: AttError): never => {
+    // A write over a limit is doomed: its reservation goes back at once, not after the backend has cleaned up,
+    // so concurrent writes can use the space meanwhile (else a crowd of doomed writes could starve every other).
+    const refuse = async (error: AttError): Promise<never> => {
       limitError = error;
-      accounting.settleWrite(charged, undefined, undefined);
-      charged = 0;
+      await reservation.settle({ received });
       throw error;
     };
     const charge = (bytes: number): void | Promise<void> => {
-      if (charged + bytes > fileLimit) failLimit(tooLarge(fileLimit));
-      const settle = (ok: boolean) => {
-        if (!ok) failLimit(quotaExceeded(totalLimit));
-        charged += bytes;
-      };
-      const added = accounting.charge(bytes, totalLimit);
-      return typeof added === 'boolean' ? settle(added) : added.then(settle);
+      received += bytes;
+      if (received > this.#fileLimit) return refuse(tooLarge(this.#fileLimit));
+      if (received <= reservation.reserved && !reservation.lost) return;
+      const needed = received - reservation.reserved;
+      const ahead = Math.min(this.#ctx.reserveAhead, this.#fileLimit - reservation.reserved);
+      return reservation.grow(needed, Math.max(needed, ahead)).catch((err: unknown) => {
+        if (isAttError(err) && err.code !== 'STATE_UNAVAILABLE') return refuse(err);
+        throw err;
+      });
     };
-    const createdAt = new Date(ctx.now());
-    const expiresAt =
-      options.expiresAt ??
-      (ctx.options.expiry === undefined ? undefined : new Date(createdAt.getTime() + ctx.options.expiry));
-    const facts = { createdAt, ...(filename === undefined ? {} : { filename }), ...(expiresAt ? { expiresAt } : {}) };
+    const createdAt = new Date(this.#ctx.now());
+    const expiry = this.#ctx.expiry;
+    const expiresAt = options.expiresAt ?? (expiry === undefined ? undefined : new Date(createdAt.getTime() + expiry));
+    const filename = options.filename;
+    const metadata = toMetadata({
+      createdAt,
+      ...(filename === undefined ? {} : { filename }),
+      ...(expiresAt ? { expiresAt } : {}),
+    });
+    const contentType = checkContentType(options.contentType);
+    let info: Awaited<ReturnType<Backend['put']>>;
     try {
       const metered = meter(body, { signal, expectedSize: size, onChunk: charge, beforeEnd: () => learned });
-      const info = await backend.put(id, metered, { size, contentType, metadata: toMetadata(facts), signal });
+      info = await backend.put(id, metered, { size, contentType, metadata, signal });
       // Only a backend that published without reading the body to its end gets here first (contract breach).
       await learned;
-      accounting.settleWrite(charged, before, charged);
-      over = true;
-      accounting.endOp(id, charged);
-      return toAttachment(id, { ...info, size: charged }, ctx.options.expiry);
     } catch (err) {
       over = true;
-      accounting.settleWrite(charged, before, undefined);
+      await reservation.settle({ received }).catch(() => {});
       if (begun) accounting.endOp(id, before);
       if (limitError) throw limitError;
       if (signal?.aborted && !isAttError(err, 'ABORTED'))
         throw new AttError('ABORTED', 'upload aborted', { cause: err });
       throw err;
     }
-  });
+    over = true;
+    try {
+      await reservation.settle({ stored: received, replaced: before ?? 0, received });
+    } catch (err) {
+      // The object is stored but no limit knows it: take a new object back rather than leave it uncounted.
+      if (before === undefined) await backend.delete([id]).catch(() => {});
+      accounting.endOp(id, before === undefined ? undefined : received);
+      this.#ctx.logger.warn('could not record an upload in the shared state', { id, error: String(err) });
+      throw err;
+    }
+    accounting.endOp(id, received);
+    return toAttachment(id, { ...info, size: received }, expiry);
+  }
+}
+
+function checkFacts(options: WriteOptions): void {
+  const { filename } = options;
+  if (filename !== undefined && (typeof filename !== 'string' || encodeURIComponent(filename).length > MAX_FILENAME)) {
+    // Measured percent-encoded, as stored: all metadata must fit S3's 2 KiB.
+    throw new AttError('INVALID_REQUEST', `filename must be a string of at most ${MAX_FILENAME} bytes percent-encoded`);
+  }
+  checkContentType(options.contentType);
 }
 
 function tooLarge(limit: number): AttError {
   return new AttError('TOO_LARGE', `attachment exceeds the size limit of ${limit} bytes`, { details: { limit } });
-}
-
-function quotaExceeded(limit: number | undefined): AttError {
-  return new AttError('QUOTA_EXCEEDED', 'attachment storage is full', { details: { limit } });
 }
