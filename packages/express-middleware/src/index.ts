@@ -14,4 +14,4 @@ export type {
 export { DEFAULTS } from './options.js';
 export { attachments } from './router.js';
 export { isActiveType } from './sniff.js';
-export type { UploadAnswer } from './upload.js';
+export type { UploadAnswer } from './upload-answers.js';

@@ -1,3 +1,6 @@
+/**
+ * multipart/form-data uploads (HTML forms, FormData): each file part streams into the store as it is parsed.
+ */
 import type { Readable } from 'node:stream';
 import { AttError } from '@att/store-core';
 import busboy from 'busboy';
@@ -8,14 +11,8 @@ import { generateId } from './id.js';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
 import { stripControlCharsFromPartHeaders } from './part-headers.js';
 import { storeFile } from './store-file.js';
-import {
-  abortOnDisconnect,
-  answerFor,
-  declaredLength,
-  exhausted,
-  multipartLimitErrorFor,
-  notifyStored,
-} from './upload.js';
+import { abortOnDisconnect, answerFor, declaredLength, notifyStored } from './upload-answers.js';
+import { exhausted, multipartLimitErrorFor } from './upload-limits.js';
 import type { VisitorMeter } from './visitor-meter.js';
 
 /**

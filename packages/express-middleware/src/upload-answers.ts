@@ -1,0 +1,65 @@
+/**
+ * What raw and multipart uploads share: the 201 body, the declared length, cancelling on disconnect and the
+ * `onStored` hook. Both upload kinds import this module; it imports neither, so there is no cycle.
+ */
+import { AttError } from '@att/store-core';
+import type { NextFunction, Request } from 'express';
+import type { ResolvedOptions, StoredAttachment } from './options.js';
+
+export interface UploadAnswer {
+  id: string;
+  url: string;
+  name: string;
+  type: string;
+  size: number;
+  /** Unix time in seconds (as ntfy's attachment JSON), or null for attachments that never expire. */
+  expires: number | null;
+}
+
+export function answerFor(opts: ResolvedOptions, req: Request, attachment: StoredAttachment): UploadAnswer {
+  const base = opts.publicUrl ?? `${req.protocol}://${req.get('host')}${req.baseUrl}`;
+  return {
+    id: attachment.id,
+    url: `${base}/${attachment.id}`,
+    name: attachment.filename ?? 'attachment',
+    type: attachment.contentType,
+    size: attachment.size,
+    expires: attachment.expiresAt ? Math.floor(attachment.expiresAt.getTime() / 1000) : null,
+  };
+}
+
+/** Declared body length, or undefined for chunked bodies. */
+export function declaredLength(req: Request): number | undefined {
+  const value = req.headers['content-length'];
+  if (value === undefined || req.headers['transfer-encoding'] !== undefined || !/^\d{1,15}$/.test(value)) {
+    return undefined;
+  }
+  return Number(value);
+}
+
+/** Cancels the store write when the client goes away before its body is complete. */
+export function abortOnDisconnect(req: Request): AbortController {
+  const controller = new AbortController();
+  req.once('close', () => {
+    if (!req.complete) controller.abort(new AttError('ABORTED', 'client disconnected during upload'));
+  });
+  return controller;
+}
+
+/** Runs `onStored` for each file; if it throws, the upload is undone and the error goes to `next`. */
+export async function notifyStored(
+  opts: ResolvedOptions,
+  req: Request,
+  attachments: StoredAttachment[],
+  next: NextFunction,
+): Promise<boolean> {
+  if (!opts.onStored) return true;
+  try {
+    for (const attachment of attachments) await opts.onStored(attachment, req);
+    return true;
+  } catch (err) {
+    await opts.store.remove(...attachments.map((a) => a.id)).catch(() => {});
+    next(err);
+    return false;
+  }
+}
