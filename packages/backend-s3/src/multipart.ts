@@ -1,6 +1,8 @@
 import { AttError, isAttError } from '@att/store-core';
+import { confirmWritten, isAmbiguous, multipartEtag } from './ambiguity.js';
 import { MAX_PARTS } from './config.js';
 import { headerValue, parseErrorBody, s3ResponseError } from './errors.js';
+import { abortOrphanedCreates } from './orphaned-uploads.js';
 import { tooManyParts } from './parts.js';
 import type { S3Transport } from './transport.js';
 import { completeMultipartXml, parseXml, rootElement, text } from './xml.js';
@@ -73,8 +75,17 @@ export async function uploadMultipart(
     if (failure !== undefined) throw failure;
     if (partNumber === 0) throw new AttError('BACKEND_ERROR', 'multipart upload started for an empty body');
     options.signal?.throwIfAborted();
-    const done = await completeUpload(transport, target, uploadId, etags, options.signal);
-    return { size: uploaded, ...done };
+    try {
+      const done = await completeUpload(transport, target, uploadId, etags, options.signal);
+      return { size: uploaded, ...done };
+    } catch (err) {
+      // The answer may be lost while the object exists (ambiguity.ts): the bucket decides.
+      if (!isAmbiguous(err)) throw err;
+      const intended = { size: uploaded, etag: multipartEtag(etags), parts: etags.length };
+      const found = await confirmWritten(transport, target, intended);
+      if (!found) throw err;
+      return { size: uploaded, ...found };
+    }
   } catch (err) {
     // Record the first failure before cancelling the other parts, so their "aborted" errors do not replace it.
     fail(err);
@@ -89,6 +100,7 @@ function asAbortedIfSignalled(err: unknown, signal: AbortSignal | undefined): un
 }
 
 async function createUpload(transport: S3Transport, target: UploadTarget, options: MultipartOptions) {
+  const startedAt = Date.now();
   const response = await transport.send(
     {
       operation: 'CreateMultipartUpload',
@@ -108,6 +120,7 @@ async function createUpload(transport: S3Transport, target: UploadTarget, option
   );
   const uploadId = text(root, 'UploadId');
   if (!uploadId) throw new AttError('BACKEND_ERROR', 'S3 CreateMultipartUpload: no UploadId in the response');
+  if (response.attempts > 1) await abortOrphanedCreates(transport, target, uploadId, startedAt);
   return uploadId;
 }
 

@@ -1,9 +1,9 @@
 import { AttError, throwIfAborted } from '@att/store-core';
 import type { ResolvedConfig } from './config.js';
-import { headerValue } from './errors.js';
 import { metadataHeaders } from './metadata.js';
 import { type UploadResult, type UploadTarget, uploadMultipart } from './multipart.js';
 import { abortable, exactLength, PartPool, partSizeFor, readParts, sizeMismatch, sliceParts } from './parts.js';
+import { singlePut } from './single-put.js';
 import type { S3Transport } from './transport.js';
 
 export interface PutObjectOptions {
@@ -87,29 +87,4 @@ export async function putObject(
     yield* parts;
   }
   return multipart(all(), config.partSize, pool);
-}
-
-async function singlePut(
-  transport: S3Transport,
-  target: UploadTarget,
-  body: Uint8Array | AsyncIterable<Uint8Array>,
-  headers: Record<string, string>,
-  options: PutObjectOptions,
-  streamedSize?: number,
-): Promise<UploadResult> {
-  const response = await transport.send(
-    {
-      operation: 'PutObject',
-      key: target.key,
-      method: 'PUT',
-      headers,
-      body,
-      signal: options.signal,
-      readText: true,
-    },
-    target.encodedKey,
-  );
-  const size = streamedSize ?? (body as Uint8Array).length;
-  if (streamedSize === undefined) options.onProgress?.(size);
-  return { size, etag: headerValue(response.headers, 'etag'), date: headerValue(response.headers, 'date') };
 }

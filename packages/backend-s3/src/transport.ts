@@ -28,6 +28,8 @@ export interface S3Request extends ResponseContext {
 
 export interface S3Response {
   statusCode: number;
+  /** Attempts it took (1 = no retry): a retried request that creates something may have created it twice. */
+  attempts: number;
   headers: IncomingHttpHeaders;
   body: IncomingMessage;
   text: string;
@@ -84,6 +86,8 @@ export class S3Transport {
   readonly #ownsAgent: boolean;
   readonly #credentials: S3CredentialsProvider;
   readonly #config: ResolvedConfig;
+  /** Milliseconds to add to our clock to get the server's (learned from a RequestTimeTooSkewed answer). */
+  clockOffset = 0;
 
   constructor(config: ResolvedConfig, credentials: S3CredentialsProvider, agent: HttpAgent | undefined) {
     this.#config = config;
@@ -122,7 +126,9 @@ export class S3Transport {
     const attempts = isResendable(request.body) ? maxAttempts : 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#attempt(request, encodedKey);
+        const response = await this.#attempt(request, encodedKey);
+        response.attempts = attempt;
+        return response;
       } catch (err) {
         const error = transportError(err, request, request.signal);
         if (attempt >= attempts || !error.retryable || request.signal?.aborted) throw error;
@@ -142,7 +148,11 @@ export class S3Transport {
     const signed = typeof body === 'string' || body === undefined || (isResendable(body) && this.#config.signPayload);
     const { headers } = signRequest(
       { method: request.method, url: origin + fullPath, headers: request.headers ?? {}, ...(signed ? { body } : {}) },
-      { ...signingOptions(creds, this.#config.region), signedPayload: signed },
+      {
+        ...signingOptions(creds, this.#config.region),
+        signedPayload: signed,
+        date: new Date(Date.now() + this.clockOffset),
+      },
     );
     if (typeof body === 'string' || body instanceof Uint8Array) {
       headers['content-length'] = String(Buffer.byteLength(body));
@@ -171,7 +181,7 @@ export class S3Transport {
       text = await readText(response.body, MAX_TEXT_BYTES, request);
       request.validate?.(text, response.headers);
     }
-    return { statusCode, headers: response.headers, body: response.body, text };
+    return { statusCode, attempts: 1, headers: response.headers, body: response.body, text };
   }
 
   async close(): Promise<void> {

@@ -35,7 +35,12 @@ export type FaultAction =
   /** Hold the request for stallMs (capped at 60 s), then do `andThen` (default 'pass') if the client is still there. */
   | { stallMs: number; andThen?: FaultAction }
   /** Forward, but cut the connection after this many response body bytes. */
-  | { resetAfterBytes: number };
+  | { resetAfterBytes: number }
+  /**
+   * Forward, let the server finish (it has committed whatever the request did), then cut the client's connection
+   * without a byte of the answer: the "lost answer" an S3 client cannot tell from a request that never arrived.
+   */
+  | { dropAnswer: true };
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

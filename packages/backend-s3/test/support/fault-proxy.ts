@@ -10,7 +10,8 @@ export { type FaultAction, failFirstAttempts, type ProxiedRequest, s3ErrorXml } 
 export type FaultRule = (req: ProxiedRequest) => FaultAction | undefined;
 
 export interface LoggedRequest extends ProxiedRequest {
-  /** What the proxy did: 'pass', 'status', 'reset', 'stall' (then 'stall:pass' …), 'malformedXml', 'resetAfterBytes'. */
+  /** What the proxy did: 'pass', 'status', 'reset', 'stall' (then 'stall:pass' …), 'malformedXml', 'resetAfterBytes',
+   * 'dropAnswer'. */
   action: string;
   /** Status sent to the client (upstream's on pass), when one was sent. */
   status?: number;
@@ -40,6 +41,7 @@ export async function startFaultProxy(targetEndpoint: string, rule?: FaultRule):
   let currentRule = rule;
 
   function forward(req: http.IncomingMessage, res: http.ServerResponse, entry: LoggedRequest, cutAfter?: number) {
+    // cutAfter -1: read the whole upstream answer, then cut the client off before any of it.
     const upstream = http.request({
       host: target.hostname,
       port: target.port || 80,
@@ -58,6 +60,11 @@ export async function startFaultProxy(targetEndpoint: string, rule?: FaultRule):
     });
     upstream.on('response', (up) => {
       entry.status = up.statusCode;
+      if (cutAfter === -1) {
+        up.resume();
+        up.on('end', () => res.socket?.destroy());
+        return;
+      }
       res.writeHead(up.statusCode ?? 502, up.statusMessage, up.rawHeaders);
       if (cutAfter === undefined) {
         up.pipe(res);
@@ -116,6 +123,11 @@ export async function startFaultProxy(targetEndpoint: string, rule?: FaultRule):
         clearTimeout(timer);
         timers.delete(timer);
       });
+      return;
+    }
+    if ('dropAnswer' in action) {
+      entry.action = 'dropAnswer';
+      forward(req, res, entry, -1);
       return;
     }
     if ('resetAfterBytes' in action) {
