@@ -56,7 +56,7 @@ export class S3Client {
 
   constructor(config: S3ClientConfig) {
     this.config = resolveConfig(config);
-    this.#transport = new S3Transport(this.config, credentialsProvider(config), config.agent);
+    this.#transport = new S3Transport(this.config, credentialsProvider(config, this.config.region), config.agent);
     this.#root = this.config.prefix ? `${this.config.prefix}/` : '';
     installRedaction(this, () => redactConfig({ ...this.config, endpoint: this.config.endpoint.href }), 'S3Client');
   }

@@ -1,6 +1,10 @@
 import type { Agent } from 'node:http';
 import { inspect } from 'node:util';
 import { AttError } from '@att/store-core';
+import { createCachedCredentials } from './credentials/cache.js';
+import { createDefaultCredentials } from './credentials/chain.js';
+import { endpointFromEnvironment, regionFromEnvironment } from './credentials/environment.js';
+import { type AwsCredentials, checkedCredentials } from './credentials/types.js';
 
 export const MIB = 1024 * 1024;
 /** S3's floor for every part but the last. */
@@ -8,28 +12,35 @@ export const MIN_PART_SIZE = 5 * MIB;
 /** S3's ceiling on parts per multipart upload. */
 export const MAX_PARTS = 10_000;
 
-export interface S3Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
+/** Keys as the AWS SDK shapes them; `expiration` marks temporary ones, which are refreshed before it. */
+export type S3Credentials = AwsCredentials;
 
-/** Returns current credentials; called before every signature, so it should cache and refresh on its own. */
+/**
+ * Returns current credentials (any `@aws-sdk/credential-providers` function fits). Answers with an `expiration`
+ * are cached until five minutes before it; answers without one are asked for again at every request.
+ */
 export type S3CredentialsProvider = () => Promise<S3Credentials>;
 
 export interface S3ClientConfig {
-  /** `http(s)://host[:port][/path]`. Default `https://s3.<region>.amazonaws.com`. */
+  /**
+   * `http(s)://host[:port][/path]`. Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's `endpoint_url`,
+   * else `https://s3.<region>.amazonaws.com`.
+   */
   endpoint?: string;
-  /** Signing region (`us-east-1`, `auto` for R2). */
-  region: string;
+  /** Signing region (`us-east-1`, `auto` for R2). Default: AWS_REGION, else the AWS profile's `region`. */
+  region?: string;
   bucket: string;
   /** Key prefix that scopes every operation (no leading/trailing `/`). Keys in results are relative to it. */
   prefix?: string;
   accessKeyId?: string;
   secretAccessKey?: string;
   sessionToken?: string;
-  /** Rotating credentials (STS, IRSA…); used instead of the static keys when given. */
-  credentials?: S3CredentialsProvider;
+  /**
+   * Credentials as an object, or a provider function (rotating credentials); used instead of the keys above.
+   * With neither, the AWS default chain is used: environment, shared files (AWS_PROFILE), web identity (EKS),
+   * container endpoint (ECS/EKS Pod Identity), EC2 instance metadata.
+   */
+  credentials?: S3CredentialsProvider | S3Credentials;
   /** Default: path-style with a custom endpoint, virtual-hosted on AWS. */
   forcePathStyle?: boolean;
   /** Multipart part size in bytes, ≥ 5 MiB. Default 8 MiB. */
@@ -103,14 +114,19 @@ const BUCKET_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
 export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
   if (config === null || typeof config !== 'object') throw invalidConfig('config', 'must be an object');
-  const region = nonEmpty(config.region, 'region');
+  const region = config.region ?? regionFromEnvironment();
+  if (region === undefined) {
+    throw invalidConfig('region', 'is required (set it in the config, AWS_REGION, or the AWS profile)');
+  }
+  nonEmpty(region, 'region');
   const bucket = nonEmpty(config.bucket, 'bucket');
   if (!BUCKET_RE.test(bucket)) throw invalidConfig('bucket', 'is not a valid bucket name');
   let endpoint: URL;
-  const custom = config.endpoint !== undefined;
+  const configured = config.endpoint ?? endpointFromEnvironment();
+  const custom = configured !== undefined;
   if (custom) {
     try {
-      endpoint = new URL(nonEmpty(config.endpoint, 'endpoint'));
+      endpoint = new URL(nonEmpty(configured, 'endpoint'));
     } catch (err) {
       if (err instanceof AttError) throw err;
       throw invalidConfig('endpoint', 'is not a valid URL');
@@ -126,11 +142,13 @@ export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
     endpoint = new URL(`https://s3.${region}.amazonaws.com`);
   }
   const partSize = positiveInt(config.partSize, 'partSize', 8 * MIB, MIN_PART_SIZE);
-  const hasProvider = config.credentials !== undefined;
-  if (hasProvider && typeof config.credentials !== 'function') {
-    throw invalidConfig('credentials', 'must be a function returning a promise of credentials');
-  }
-  if (!hasProvider) {
+  const { credentials } = config;
+  if (credentials !== undefined) {
+    if (typeof credentials === 'object' && credentials !== null) checkedCredentials(credentials, 'credentials');
+    else if (typeof credentials !== 'function') {
+      throw invalidConfig('credentials', 'must be a credentials object or a function returning a promise of one');
+    }
+  } else if (config.accessKeyId !== undefined || config.secretAccessKey !== undefined) {
     nonEmpty(config.accessKeyId, 'accessKeyId');
     nonEmpty(config.secretAccessKey, 'secretAccessKey');
   }
@@ -156,29 +174,26 @@ export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
   };
 }
 
-/** Turns the config's credentials into a provider; the secret stays in this closure only. */
-export function credentialsProvider(config: S3ClientConfig): S3CredentialsProvider {
-  if (config.credentials !== undefined) {
-    const provider = config.credentials;
-    return async () => {
-      const creds = await provider();
-      if (!creds?.accessKeyId || !creds.secretAccessKey) {
-        throw new AttError(
-          'INVALID_CONFIG',
-          'S3 config: credentials provider returned no accessKeyId/secretAccessKey',
-          {
-            details: { field: 'credentials' },
-          },
-        );
-      }
-      return creds;
-    };
+/**
+ * Turns the config's credentials into a provider; the secret stays in this closure only. A provider function is
+ * cached by expiration (cache.ts); no credentials at all means the AWS default chain, signed for `region`.
+ */
+export function credentialsProvider(config: S3ClientConfig, region: string): S3CredentialsProvider {
+  const { credentials } = config;
+  if (typeof credentials === 'function') {
+    return createCachedCredentials(async () => checkedCredentials(await credentials(), 'the credentials provider'), {
+      keepForever: false,
+    });
   }
-  const creds: S3Credentials = {
-    accessKeyId: config.accessKeyId as string,
-    secretAccessKey: config.secretAccessKey as string,
-    ...(config.sessionToken ? { sessionToken: config.sessionToken } : {}),
-  };
+  if (credentials === undefined && config.accessKeyId === undefined) return createDefaultCredentials({ region });
+  const creds = checkedCredentials(
+    credentials ?? {
+      accessKeyId: config.accessKeyId,
+      secretAccessKey: config.secretAccessKey,
+      ...(config.sessionToken ? { sessionToken: config.sessionToken } : {}),
+    },
+    'the config',
+  );
   const resolved = Promise.resolve(creds);
   return () => resolved;
 }
@@ -191,6 +206,7 @@ export function redactConfig<T extends object>(config: T): Record<string, unknow
   for (const [key, value] of Object.entries(config)) {
     if (key === 'secretAccessKey' || key === 'sessionToken') out[key] = value === undefined ? undefined : REDACTED;
     else if (key === 'credentials' && typeof value === 'function') out[key] = '[provider]';
+    else if (key === 'credentials' && value !== undefined) out[key] = REDACTED;
     else if (key === 'agent') out[key] = value === undefined ? undefined : '[agent]';
     else if (value instanceof URL) out[key] = value.href;
     else out[key] = value;

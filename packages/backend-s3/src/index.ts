@@ -9,5 +9,17 @@ export type {
 } from './client.js';
 export { S3Client } from './client.js';
 export type { S3ClientConfig, S3Credentials, S3CredentialsProvider } from './config.js';
+export {
+  type AwsCredentials,
+  type AwsCredentialsProvider,
+  createCachedCredentials,
+  createContainerCredentials,
+  createCredentialChain,
+  createDefaultCredentials,
+  createEnvCredentials,
+  createInstanceMetadataCredentials,
+  createProfileCredentials,
+  createWebIdentityCredentials,
+} from './credentials/index.js';
 export { type S3BackendPlugin, type S3PluginOptions, s3Plugin } from './plugin.js';
 export { parseS3Url } from './url.js';
