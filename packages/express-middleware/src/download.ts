@@ -6,7 +6,7 @@ import { formatContentDisposition } from './content-disposition.js';
 import { sendAttError } from './http-error.js';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
 import { hasActiveExtension, isActiveType } from './sniff.js';
-import { VisitorMeter } from './visitor-meter.js';
+import { chargeDownload } from './visitor-budgets.js';
 
 /** Strong validator: ids are server-generated and never rewritten, so id + size + creation time is unique. */
 export function etagOf(a: StoredAttachment): string {
@@ -89,10 +89,7 @@ export async function handleGet(opts: ResolvedOptions, req: Request, res: Respon
   const sending = read.range ? read.range.end - read.range.start + 1 : a.size;
   try {
     assertLive(a);
-    const meter = new VisitorMeter(opts, opts.visitor(req), Date.now());
-    if (!(await meter.chargeDownload(sending))) {
-      throw new AttError('RATE_LIMITED', 'daily bandwidth limit reached');
-    }
+    await chargeDownload(opts, req, sending);
   } catch (err) {
     body.destroy();
     throw err;

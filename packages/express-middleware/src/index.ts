@@ -1,9 +1,8 @@
-export type { ByteRange } from '@att/store-core';
+export type { ByteRange, LimiterStore, RateLimit } from '@att/store-core';
+export { createMemoryLimiterStore } from '@att/store-core';
 export { formatContentDisposition, parseContentDispositionFilename } from './content-disposition.js';
 export { sanitizeFilename } from './filename.js';
 export { generateId } from './id.js';
-export type { LimiterStore, MemoryLimiterOptions, RateLimit } from './limiter.js';
-export { memoryLimiterStore } from './limiter.js';
 export type {
   Action,
   AttachmentStore,

@@ -1,7 +1,20 @@
-import { type Attachment, type Backend, createStore, type Store, type WriteOptions } from '@att/store-core';
+/**
+ * The middleware's options: one default, one validator and one precedence rule each. The Store owns
+ * `fileSizeLimit` and `expiry`; these options may only narrow them (a wider value is a startup error naming both).
+ */
+import {
+  type Attachment,
+  AttError,
+  type Backend,
+  createMemoryLimiterStore,
+  createStore,
+  type LimiterStore,
+  type RateLimit,
+  type Store,
+  type WriteOptions,
+} from '@att/store-core';
 import type { Request } from 'express';
 import { DEFAULT_ID_PATTERN } from './id.js';
-import { type LimiterStore, memoryLimiterStore, type RateLimit } from './limiter.js';
 
 /** What the middleware reads back about a stored file. */
 export type StoredAttachment = Attachment;
@@ -10,9 +23,9 @@ export type StoredAttachment = Attachment;
 export type StoreWriteOptions = WriteOptions;
 
 /** The part of @att/store-core's Store the middleware uses; any object of this shape works (a wrapper, a proxy). */
-export type AttachmentStore = Pick<Store, 'write' | 'read' | 'stat' | 'remove'> & {
-  /** Bytes still free under the store's total limit (Infinity or undefined when unlimited). */
-  readonly remaining?: number;
+export type AttachmentStore = Pick<Store, 'prepareWrite' | 'charge' | 'refund' | 'read' | 'stat' | 'remove'> & {
+  /** The store's own limits, which the middleware's options may narrow but never widen. */
+  readonly limits?: Store['limits'];
 };
 
 export type Action = 'upload' | 'download' | 'delete';
@@ -20,24 +33,32 @@ export type Action = 'upload' | 'download' | 'delete';
 export interface AttachmentsOptions {
   /** An @att/store-core Store; a bare Backend (e.g. `fsBackend({ dir })`) is wrapped in a Store without limits. */
   store: AttachmentStore | Backend;
-  /** Largest single file in bytes. Default 15 MiB. */
+  /** Largest single file in bytes, at most the store's `fileSizeLimit`. Default: the store's. */
   fileSizeLimit?: number;
-  /** Attachment lifetime in ms, used for the per-visitor total (entries leave it when the file expires). Default 3 h. */
+  /** Attachment lifetime in ms, at most the store's `expiry`. Default: the store's. */
   expiry?: number;
   /** Who pays for a request; keys every per-visitor limit. Default `req.ip` (so Express's `trust proxy` applies). */
   visitor?: (req: Request) => string;
-  /** Bytes of live attachments one visitor may hold. Default 100 MiB; `false` turns it off. */
+  /**
+   * Bytes of live attachments one visitor may hold (they leave the total when the attachment expires, or after
+   * 24 h for attachments that never expire). Default 100 MiB; `false` turns it off.
+   */
   visitorTotalSizeLimit?: number | false;
   /** Upload + download bytes per visitor per rolling 24 h. Default 500 MiB; `false` turns it off. */
   visitorDailyBandwidth?: number | false;
   /** Request rate per visitor (token bucket). Default burst 60, one token per 5 s; `false` turns it off. */
-  rateLimit?: RateLimit | false;
+  rateLimit?: Partial<RateLimit> | false;
   /** May `req` do `action`? Default: upload and download yes, delete no. */
   authorize?: (req: Request, ctx: { action: Action; id?: string }) => boolean | Promise<boolean>;
   /** Called after each file is stored, before the response; throwing removes the upload and calls next(err). */
   onStored?: (attachment: StoredAttachment, req: Request) => void | Promise<void>;
-  /** Where per-visitor counters live. Default: bounded in-memory store (per process). */
+  /** Where rate limits and per-visitor byte budgets live. Default: in this process; `redisState().limits` shares them. */
   limits?: LimiterStore;
+  /**
+   * When the shared state is down: uploads always answer 503 STATE_UNAVAILABLE; downloads skip their rate-limit
+   * and bandwidth checks (`'open'`, the default, with a warning to `onError`) or answer 503 too (`'closed'`).
+   */
+  onStateError?: 'open' | 'closed';
   /** Ids the routes accept (checked before the store is asked). Default `/^[A-Za-z0-9_-]{1,128}$/`. */
   idPattern?: RegExp;
   /** Base of the `url` in upload answers, e.g. "https://files.example.com/attachments". Default: from the request. */
@@ -50,8 +71,12 @@ export interface AttachmentsOptions {
 
 export interface ResolvedOptions {
   store: AttachmentStore;
+  /** The effective per-file limit: the narrower of ours and the store's (Infinity: none). */
   fileSizeLimit: number;
-  expiry: number;
+  /** The effective lifetime in ms: the narrower of ours and the store's (undefined: never expires). */
+  expiry: number | undefined;
+  /** True when our `expiry` is narrower than the store's, so each write passes its own `expiresAt`. */
+  narrowsExpiry: boolean;
   visitor: (req: Request) => string;
   visitorTotalSizeLimit: number;
   visitorDailyBandwidth: number;
@@ -59,6 +84,7 @@ export interface ResolvedOptions {
   authorize: (req: Request, ctx: { action: Action; id?: string }) => boolean | Promise<boolean>;
   onStored: ((attachment: StoredAttachment, req: Request) => void | Promise<void>) | undefined;
   limits: LimiterStore;
+  onStateError: 'open' | 'closed';
   idPattern: RegExp;
   publicUrl: string | undefined;
   maxFiles: number;
@@ -68,10 +94,8 @@ export interface ResolvedOptions {
 const MiB = 1024 * 1024;
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** ntfy's defaults, where it has one. */
+/** ntfy's defaults, where it has one. File size and expiry have none here: the store's apply. */
 export const DEFAULTS = {
-  fileSizeLimit: 15 * MiB,
-  expiry: 3 * 60 * 60 * 1000,
   visitorTotalSizeLimit: 100 * MiB,
   visitorDailyBandwidth: 500 * MiB,
   rateLimit: { burst: 60, refillMs: 5_000 },
@@ -86,18 +110,45 @@ function defaultVisitor(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
+function invalid(field: string, message: string): AttError {
+  return new AttError('INVALID_CONFIG', `attachments(): ${field} ${message}`, { details: { field } });
+}
+
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0))
-    throw new TypeError(`attachments(): ${name} must be a positive number`);
+  if (typeof value !== 'number' || !(value > 0)) throw invalid(name, `must be a positive number, got ${String(value)}`);
   return value;
+}
+
+/** A limit that is on by default: a positive number, or `false` for none (Infinity). */
+function optionalLimit(name: string, value: number | false | undefined, fallback: number): number {
+  return value === false ? Number.POSITIVE_INFINITY : positive(name, value, fallback);
+}
+
+/** Ours may narrow the store's, never widen it; absent, the store's applies. */
+function narrowed(name: string, ours: number | undefined, stores: number | undefined): number | undefined {
+  if (ours === undefined) return stores;
+  positive(name, ours, 0);
+  if (stores !== undefined && ours > stores) {
+    throw invalid(name, `(${ours}) is wider than the store's ${name} (${stores}); it may only narrow it`);
+  }
+  return ours;
+}
+
+function resolveRateLimit(given: AttachmentsOptions['rateLimit']): RateLimit | false {
+  if (given === false) return false;
+  // A partial object fills each missing field with its documented default.
+  return {
+    burst: positive('rateLimit.burst', given?.burst, DEFAULTS.rateLimit.burst),
+    refillMs: positive('rateLimit.refillMs', given?.refillMs, DEFAULTS.rateLimit.refillMs),
+  };
 }
 
 /** A Backend has put/get/head/delete but no write: users who pass one directly get a Store around it. */
 function isBareBackend(store: unknown): store is Backend {
   const s = store as Partial<Backend & AttachmentStore> | undefined;
   return (
-    typeof s?.write !== 'function' &&
+    typeof s?.prepareWrite !== 'function' &&
     typeof s?.put === 'function' &&
     typeof s?.get === 'function' &&
     typeof s?.head === 'function' &&
@@ -108,31 +159,46 @@ function isBareBackend(store: unknown): store is Backend {
 export function resolveOptions(given: AttachmentsOptions): ResolvedOptions {
   const options =
     given && isBareBackend(given.store) ? { ...given, store: createStore({ backend: given.store }) } : given;
-  if (!options || typeof (options.store as AttachmentStore | undefined)?.write !== 'function') {
-    throw new TypeError('attachments(): options.store (an @att/store-core Store or Backend) is required');
+  if (!options || typeof (options.store as AttachmentStore | undefined)?.prepareWrite !== 'function') {
+    throw invalid('store', 'is required: an @att/store-core Store (or a Backend)');
   }
-  const rateLimit = options.rateLimit === undefined ? { ...DEFAULTS.rateLimit } : options.rateLimit;
-  if (rateLimit !== false) {
-    positive('rateLimit.burst', rateLimit.burst, 1);
-    positive('rateLimit.refillMs', rateLimit.refillMs, 1);
+  const store = options.store as AttachmentStore;
+  const storeLimits = store.limits;
+  const fileSizeLimit = narrowed('fileSizeLimit', options.fileSizeLimit, storeLimits?.fileSizeLimit);
+  const expiry = narrowed('expiry', options.expiry, storeLimits?.expiry);
+  if (options.onStateError !== undefined && options.onStateError !== 'open' && options.onStateError !== 'closed') {
+    throw invalid('onStateError', "must be 'open' or 'closed'");
+  }
+  if (options.idPattern !== undefined && !(options.idPattern instanceof RegExp)) {
+    throw invalid('idPattern', 'must be a RegExp');
+  }
+  for (const name of ['visitor', 'authorize', 'onStored', 'onError'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw invalid(name, 'must be a function');
+  }
+  if (options.limits !== undefined && typeof options.limits?.take !== 'function') {
+    throw invalid('limits', 'must be a LimiterStore (take(), ledger)');
   }
   return {
-    store: options.store as AttachmentStore,
-    fileSizeLimit: positive('fileSizeLimit', options.fileSizeLimit, DEFAULTS.fileSizeLimit),
-    expiry: positive('expiry', options.expiry, DEFAULTS.expiry),
+    store,
+    fileSizeLimit: fileSizeLimit ?? Number.POSITIVE_INFINITY,
+    expiry,
+    narrowsExpiry: options.expiry !== undefined && options.expiry !== storeLimits?.expiry,
     visitor: options.visitor ?? defaultVisitor,
-    visitorTotalSizeLimit:
-      options.visitorTotalSizeLimit === false
-        ? Number.POSITIVE_INFINITY
-        : positive('visitorTotalSizeLimit', options.visitorTotalSizeLimit, DEFAULTS.visitorTotalSizeLimit),
-    visitorDailyBandwidth:
-      options.visitorDailyBandwidth === false
-        ? Number.POSITIVE_INFINITY
-        : positive('visitorDailyBandwidth', options.visitorDailyBandwidth, DEFAULTS.visitorDailyBandwidth),
-    rateLimit,
+    visitorTotalSizeLimit: optionalLimit(
+      'visitorTotalSizeLimit',
+      options.visitorTotalSizeLimit,
+      DEFAULTS.visitorTotalSizeLimit,
+    ),
+    visitorDailyBandwidth: optionalLimit(
+      'visitorDailyBandwidth',
+      options.visitorDailyBandwidth,
+      DEFAULTS.visitorDailyBandwidth,
+    ),
+    rateLimit: resolveRateLimit(options.rateLimit),
     authorize: options.authorize ?? defaultAuthorize,
     onStored: options.onStored,
-    limits: options.limits ?? memoryLimiterStore(),
+    limits: options.limits ?? createMemoryLimiterStore(),
+    onStateError: options.onStateError ?? 'open',
     idPattern: options.idPattern ?? DEFAULT_ID_PATTERN,
     publicUrl: options.publicUrl?.replace(/\/+$/, ''),
     maxFiles: positive('maxFiles', options.maxFiles, DEFAULTS.maxFiles),

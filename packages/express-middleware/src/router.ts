@@ -5,6 +5,7 @@ import { answerFailure, sendAttError } from './http-error.js';
 import { assertValidId, isValidId, MAX_ID_LENGTH } from './id.js';
 import { type Action, type AttachmentsOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { handleUpload } from './upload.js';
+import { failsOpen } from './visitor-budgets.js';
 
 type Handler = (req: Request, res: Response, next: NextFunction) => Promise<void>;
 
@@ -72,7 +73,15 @@ function isHostileId(id: unknown): boolean {
 function rateLimit(opts: ResolvedOptions): Handler {
   return async (req, res, next) => {
     if (opts.rateLimit === false) return next();
-    const allowed = await opts.limits.take(`rate:${opts.visitor(req)}`, opts.rateLimit, Date.now());
+    let allowed: boolean;
+    try {
+      allowed = await opts.limits.take(`rate:${opts.visitor(req)}`, opts.rateLimit);
+    } catch (err) {
+      // Reads may go on without the shared state (onStateError); anything that writes may not.
+      const reading = req.method === 'GET' || req.method === 'HEAD';
+      if (reading && failsOpen(opts, req, err)) return next();
+      throw err;
+    }
     if (allowed) return next();
     sendAttError(res, new AttError('RATE_LIMITED', 'too many requests, slow down'), {
       'Retry-After': String(Math.max(1, Math.ceil(opts.rateLimit.refillMs / 1000))),

@@ -2,7 +2,7 @@
  * What raw and multipart uploads share: the 201 body, the declared length, cancelling on disconnect and the
  * `onStored` hook. Both upload kinds import this module; it imports neither, so there is no cycle.
  */
-import { AttError } from '@att/store-core';
+import { AttError, type Budget } from '@att/store-core';
 import type { NextFunction, Request } from 'express';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
 
@@ -52,14 +52,29 @@ export async function notifyStored(
   req: Request,
   attachments: StoredAttachment[],
   next: NextFunction,
+  budgets: Budget[],
 ): Promise<boolean> {
   if (!opts.onStored) return true;
   try {
     for (const attachment of attachments) await opts.onStored(attachment, req);
     return true;
   } catch (err) {
-    await opts.store.remove(...attachments.map((a) => a.id)).catch(() => {});
+    await removeStored(opts, attachments, budgets);
     next(err);
     return false;
+  }
+}
+
+/** Takes back attachments an upload request stored before it failed, and their bytes from the visitor's total. */
+export async function removeStored(opts: ResolvedOptions, files: StoredAttachment[], budgets: Budget[]): Promise<void> {
+  if (files.length === 0) return;
+  try {
+    await opts.store.remove(...files.map((a) => a.id));
+    await opts.store.refund(
+      budgets,
+      files.reduce((sum, a) => sum + a.size, 0),
+    );
+  } catch {
+    // Best effort: the request fails anyway, and cleanup or sync() catches what is left.
   }
 }

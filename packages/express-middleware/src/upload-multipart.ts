@@ -7,13 +7,12 @@ import busboy from 'busboy';
 import type { NextFunction, Request, Response } from 'express';
 import { sanitizeFilename, unescapeFormDataFilename } from './filename.js';
 import { answerFailure, drainThenClose, sendAttError } from './http-error.js';
-import { generateId } from './id.js';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
 import { stripControlCharsFromPartHeaders } from './part-headers.js';
 import { storeFile } from './store-file.js';
-import { abortOnDisconnect, answerFor, declaredLength, notifyStored } from './upload-answers.js';
-import { exhausted, multipartLimitErrorFor } from './upload-limits.js';
-import type { VisitorMeter } from './visitor-meter.js';
+import { abortOnDisconnect, answerFor, declaredLength, notifyStored, removeStored } from './upload-answers.js';
+import { multipartTooLarge, prepareUpload } from './upload-limits.js';
+import { uploadBudgets } from './visitor-budgets.js';
 
 /**
  * multipart/form-data: every file part streams straight into the store (never buffered, never a temp dir).
@@ -24,10 +23,8 @@ export async function handleMultipart(
   req: Request,
   res: Response,
   next: NextFunction,
-  meter: VisitorMeter,
-  remaining: { total: number; bandwidth: number },
 ): Promise<void> {
-  const refused = multipartLimitErrorFor(declaredLength(req), opts, remaining) ?? exhausted(remaining);
+  const refused = multipartTooLarge(declaredLength(req), opts);
   if (refused) {
     sendAttError(res, refused);
     drainThenClose(req);
@@ -51,6 +48,8 @@ export async function handleMultipart(
   }
 
   const controller = abortOnDisconnect(req);
+  // One set of budgets for every file, so a failed request gives back exactly what its files kept.
+  const budgets = uploadBudgets(opts, opts.visitor(req), Date.now());
   const stored: StoredAttachment[] = [];
   const pending: Promise<void>[] = [];
   const openStreams = new Set<Readable>();
@@ -83,28 +82,25 @@ export async function handleMultipart(
     openStreams.add(stream);
     stream.once('close', () => openStreams.delete(stream));
     const index = fileCount - 1;
-    const task = storeFile(
-      opts,
-      generateId(),
-      {
-        source: stream,
-        filename: sanitizeFilename(unescapeFormDataFilename(info.filename)),
-        claimedType: info.mimeType,
-        // Browsers send an empty, nameless part for a file input left empty: no file, nothing to store.
-        skipIfEmpty: info.filename === undefined,
-      },
-      remaining,
-      meter,
-      controller.signal,
-    ).then(
-      (attachment) => {
-        if (attachment) stored[index] = attachment;
-      },
-      (err) => {
-        stream.resume();
-        fail(err);
-      },
-    );
+    const task = prepareUpload(opts, budgets, controller.signal)
+      .then((pending) =>
+        storeFile(pending, {
+          source: stream,
+          filename: sanitizeFilename(unescapeFormDataFilename(info.filename)),
+          claimedType: info.mimeType,
+          // Browsers send an empty, nameless part for a file input left empty: no file, nothing to store.
+          skipIfEmpty: info.filename === undefined,
+        }),
+      )
+      .then(
+        (attachment) => {
+          if (attachment) stored[index] = attachment;
+        },
+        (err) => {
+          stream.resume();
+          fail(err);
+        },
+      );
     pending.push(task);
   });
   parser.on('filesLimit', () => fail(new AttError('INVALID_REQUEST', `at most ${opts.maxFiles} files per request`)));
@@ -121,25 +117,19 @@ export async function handleMultipart(
   const files = stored.filter(Boolean);
 
   if (controller.signal.aborted) {
-    await removeQuietly(opts, files);
+    await removeStored(opts, files, budgets);
     return;
   }
   if (failure === undefined && files.length === 0) {
     failure = new AttError('INVALID_REQUEST', 'no file in multipart/form-data body');
   }
   if (failure !== undefined) {
-    await removeQuietly(opts, files);
-    await meter.refund();
+    await removeStored(opts, files, budgets);
     if (!answerFailure(opts.onError, req, res, failure)) next(failure);
     drainThenClose(req);
     return;
   }
-  if (!(await notifyStored(opts, req, files, next))) return;
+  if (!(await notifyStored(opts, req, files, next, budgets))) return;
   const answers = files.map((a) => answerFor(opts, req, a));
   res.status(201).json(answers.length === 1 ? answers[0] : answers);
-}
-
-async function removeQuietly(opts: ResolvedOptions, files: StoredAttachment[]): Promise<void> {
-  if (files.length === 0) return;
-  await opts.store.remove(...files.map((a) => a.id)).catch(() => {});
 }

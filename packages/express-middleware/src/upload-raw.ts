@@ -5,13 +5,12 @@
 import type { NextFunction, Request, Response } from 'express';
 import { parseContentDispositionFilename } from './content-disposition.js';
 import { decodeHeaderText, sanitizeFilename } from './filename.js';
-import { answerFailure, drainThenClose, sendAttError } from './http-error.js';
-import { generateId } from './id.js';
+import { answerFailure, drainThenClose } from './http-error.js';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
 import { storeFile } from './store-file.js';
 import { abortOnDisconnect, answerFor, declaredLength, notifyStored } from './upload-answers.js';
-import { exhausted, limitErrorFor } from './upload-limits.js';
-import type { VisitorMeter } from './visitor-meter.js';
+import { prepareUpload } from './upload-limits.js';
+import { uploadBudgets } from './visitor-budgets.js';
 
 /** Query `?filename=`, then `Filename` (or ntfy's `X-Filename`) header, then Content-Disposition. */
 function rawFilename(req: Request): string | undefined {
@@ -28,34 +27,19 @@ export async function handleRawUpload(
   req: Request,
   res: Response,
   next: NextFunction,
-  meter: VisitorMeter,
-  remaining: { total: number; bandwidth: number },
 ): Promise<void> {
   const size = declaredLength(req);
-  const early = limitErrorFor(size ?? 0, opts, remaining) ?? exhausted(remaining);
-  if (early) {
-    sendAttError(res, early);
-    drainThenClose(req);
-    return;
-  }
-
   const controller = abortOnDisconnect(req);
-  const id = generateId();
+  const budgets = uploadBudgets(opts, opts.visitor(req), Date.now());
   let attachment: StoredAttachment | undefined;
   try {
-    attachment = await storeFile(
-      opts,
-      id,
-      {
-        source: req,
-        filename: sanitizeFilename(rawFilename(req)),
-        claimedType: req.get('content-type'),
-        ...(size === undefined ? {} : { size }),
-      },
-      remaining,
-      meter,
-      controller.signal,
-    );
+    // Refused here (over a limit, store full) before any byte of the body is read.
+    const pending = await prepareUpload(opts, budgets, controller.signal, size);
+    attachment = await storeFile(pending, {
+      source: req,
+      filename: sanitizeFilename(rawFilename(req)),
+      claimedType: req.get('content-type'),
+    });
   } catch (err) {
     if (controller.signal.aborted) return; // nobody is left to answer
     const answered = answerFailure(opts.onError, req, res, err);
@@ -64,6 +48,6 @@ export async function handleRawUpload(
     return;
   }
   if (!attachment) throw new Error('unreachable: raw uploads are never skipped');
-  if (!(await notifyStored(opts, req, [attachment], next))) return;
+  if (!(await notifyStored(opts, req, [attachment], next, budgets))) return;
   res.status(201).json(answerFor(opts, req, attachment));
 }

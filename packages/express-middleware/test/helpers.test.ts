@@ -7,7 +7,6 @@ import {
 } from '../src/content-disposition.js';
 import { decodeHeaderText, sanitizeFilename } from '../src/filename.js';
 import { assertValidId, DEFAULT_ID_PATTERN, generateId } from '../src/id.js';
-import { memoryLimiterStore } from '../src/limiter.js';
 import { isActiveType, sniffContentType } from '../src/sniff.js';
 
 describe('ids', () => {
@@ -116,31 +115,5 @@ describe('content sniffing', () => {
       expect(isActiveType(t)).toBe(true);
     }
     for (const t of ['text/plain', 'image/png', 'application/pdf']) expect(isActiveType(t)).toBe(false);
-  });
-});
-
-describe('memoryLimiterStore', () => {
-  it('token bucket: burst then one per refill', () => {
-    const store = memoryLimiterStore();
-    const rate = { burst: 3, refillMs: 1000 };
-    const results = [0, 0, 0, 0].map(() => store.take('v', rate, 10_000));
-    expect(results).toEqual([true, true, true, false]);
-    expect(store.take('v', rate, 11_000)).toBe(true);
-    expect(store.take('v', rate, 11_000)).toBe(false);
-  });
-  it('sums live entries, forgets expired ones, gives back negatives', () => {
-    const store = memoryLimiterStore();
-    expect(store.add('k', 10, 5_000, 0)).toBe(10);
-    expect(store.add('k', 5, 500_000, 0)).toBe(15);
-    expect(store.add('k', -5, 500_000, 0)).toBe(10);
-    expect(store.usage('k', 6_000)).toBe(0);
-  });
-  it('is bounded in keys and entries', () => {
-    const store = memoryLimiterStore({ maxKeys: 3, maxEntriesPerKey: 2 });
-    for (let i = 0; i < 10; i++) store.add(`k${i}`, 1, 1e9, 0);
-    expect(store.usage('k0', 0)).toBe(0);
-    expect(store.usage('k9', 0)).toBe(1);
-    for (let i = 0; i < 10; i++) store.add('many', 1, 1e6 + i * 120_000, 0);
-    expect(store.usage('many', 0)).toBe(10);
   });
 });

@@ -1,17 +1,23 @@
 import http from 'node:http';
+import { createMemoryLedger, type Ledger } from '@att/store-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LimiterStore, memoryLimiterStore } from '../src/index.js';
+import { createMemoryLimiterStore, type LimiterStore } from '../src/index.js';
 import { bytes, eventually, listKeys, startServer, type TestServer } from './fixture.js';
 
 /** A limiter store answering with promises, as a shared (Redis, SQL) one would. */
 function asyncLimits(): LimiterStore {
-  const inner = memoryLimiterStore();
-  const later = <T>(value: T | Promise<T>) => new Promise<T>((resolve) => setImmediate(() => resolve(value)));
-  return {
-    take: (...args) => later(inner.take(...args)),
-    add: (...args) => later(inner.add(...args)),
-    usage: (...args) => later(inner.usage(...args)),
+  const inner = createMemoryLedger();
+  const later = <T>(fn: () => Promise<T>) =>
+    new Promise<T>((resolve, reject) => setImmediate(() => fn().then(resolve, reject)));
+  const ledger: Ledger = {
+    reserve: (...args) => later(() => inner.reserve(...args)),
+    renew: (...args) => later(() => inner.renew(...args)),
+    settle: (...args) => later(() => inner.settle(...args)),
+    usage: (...args) => later(() => inner.usage(...args)),
+    peek: (counter) => inner.peek(counter),
   };
+  const limiter = createMemoryLimiterStore({ ledger });
+  return { ledger, take: (...args) => later(() => limiter.take(...args)) };
 }
 
 let server: TestServer;
@@ -182,6 +188,24 @@ describe('limits while streaming', () => {
     expect(small.status).toBe(206);
     const tooMuch = await fetch(`${server.base}/`, { method: 'POST', body: bytes(60 * KiB) });
     expect(tooMuch.status).toBe(429);
+  });
+
+  it('failed uploads spend bandwidth too: bytes that crossed the wire are not given back', async () => {
+    server = await startServer({ fileSizeLimit: 64 * KiB, visitorDailyBandwidth: 512 * KiB });
+    let refused = 0;
+    for (let i = 0; i < 20 && refused < 20; i++) {
+      const res = await streamingUpload(`${server.base}/`, { maxBytes: 256 * KiB, chunk: 16 * KiB });
+      if (res.json.error?.code === 'RATE_LIMITED') break;
+      expect(res.status, 'an oversized upload is refused as too large').toBe(413);
+      refused += 1;
+    }
+    // Each refused upload spent more than 64 KiB of the 512 KiB: at most 8 can be refused as TOO_LARGE
+    // before the bandwidth itself refuses. Refunding them (the old bug) would allow all 20.
+    expect(refused).toBeGreaterThan(0);
+    expect(refused).toBeLessThanOrEqual(8);
+    const small = await fetch(`${server.base}/`, { method: 'POST', body: bytes(KiB) });
+    expect(small.status).toBe(429);
+    expect(await listKeys(server.backend)).toEqual([]);
   });
 
   it('a visitor with no bandwidth left is refused before any byte, chunked or multipart (429)', async () => {

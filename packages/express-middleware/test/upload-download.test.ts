@@ -15,7 +15,7 @@ async function upload(body: Buffer, query = '', headers: Record<string, string> 
 
 describe('upload and download', () => {
   it('raw upload answers one object with numeric size; GET streams the same bytes with full headers', async () => {
-    server = await startServer();
+    server = await startServer({}, { expiry: 3 * 3600_000 });
     const data = bytes(100_000);
     const before = Date.now();
     const { status, json } = await upload(data, '?filename=report.bin');

@@ -3,6 +3,7 @@
  * any Backend. Writes, removals and cleanup deletions of one id run one at a time (a per-id lock), so the size of
  * a replaced object, learned by `head` under that lock, is given back exactly once.
  */
+import { randomUUID } from 'node:crypto';
 import type { Backend, ByteRange, GetResult, ObjectInfo } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
 import { defaultRegistry } from '../registry.js';
@@ -156,6 +157,30 @@ export class Store {
       throw err;
     }
     await reservation.settle({ received: bytes });
+  }
+
+  /**
+   * Gives `bytes` back to the `stored` budgets among `budgets` (the caller removed attachments it had just
+   * written: a multipart request that failed after some files were stored). `received` budgets keep theirs.
+   */
+  async refund(budgets: readonly Budget[], bytes: number): Promise<void> {
+    if (bytes <= 0) return;
+    const byLedger = new Map<Budget['ledger'], Budget[]>();
+    for (const budget of checkBudgets(budgets)) {
+      if (budget.keeps === 'stored') byLedger.set(budget.ledger, [...(byLedger.get(budget.ledger) ?? []), budget]);
+    }
+    await Promise.all(
+      [...byLedger].map(([ledger, list]) =>
+        ledger.settle(
+          `refund-${randomUUID()}`,
+          list.map((b) => ({
+            counter: b.counter,
+            bytes: -bytes,
+            ...(b.expiresAt === undefined ? {} : { expiresAt: b.expiresAt }),
+          })),
+        ),
+      ),
+    );
   }
 
   async read(id: string, options: { range?: ByteRange; signal?: AbortSignal } = {}): Promise<ReadResult> {
