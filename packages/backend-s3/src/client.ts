@@ -8,6 +8,7 @@ import {
   resolveConfig,
   type S3ClientConfig,
 } from './config.js';
+import { checkContentType } from './content-type.js';
 import { deleteKeys } from './delete.js';
 import { headerValue, mapBodyErrors } from './errors.js';
 import { type ListedObject, listObjects, listUploads, type PendingUpload } from './listing.js';
@@ -199,6 +200,7 @@ export class S3Client {
 
   /** A URL anyone can PUT the object to until it expires (with the signed Content-Type, if one was given). */
   async presignPutUrl(key: string, options: PresignPutOptions): Promise<string> {
+    checkContentType(options.contentType);
     const headers = options.contentType ? { 'content-type': options.contentType } : undefined;
     return this.#presign('PUT', key, options.expiresIn, undefined, headers);
   }

@@ -43,6 +43,11 @@ export interface S3ClientConfig {
   credentials?: S3CredentialsProvider | S3Credentials;
   /** Default: path-style with a custom endpoint, virtual-hosted on AWS. */
   forcePathStyle?: boolean;
+  /**
+   * When S3 says the bucket is in another region (301, 307, 400 AuthorizationHeaderMalformed), re-sign there and
+   * retry (switching the default AWS endpoint too), and keep that region. Default false: the error names the region.
+   */
+  followRegionRedirects?: boolean;
   /** Multipart part size in bytes, ≥ 5 MiB. Default 8 MiB. */
   partSize?: number;
   /** Parts uploaded in parallel per upload. Default 4. */
@@ -76,6 +81,7 @@ export interface ResolvedConfig {
   bucket: string;
   prefix: string;
   forcePathStyle: boolean;
+  followRegionRedirects: boolean;
   partSize: number;
   queueSize: number;
   maxAttempts: number;
@@ -152,7 +158,7 @@ export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
     nonEmpty(config.accessKeyId, 'accessKeyId');
     nonEmpty(config.secretAccessKey, 'secretAccessKey');
   }
-  for (const field of ['forcePathStyle', 'signPayload'] as const) {
+  for (const field of ['forcePathStyle', 'signPayload', 'followRegionRedirects'] as const) {
     if (config[field] !== undefined && typeof config[field] !== 'boolean')
       throw invalidConfig(field, 'must be a boolean');
   }
@@ -164,6 +170,7 @@ export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
     prefix: normalizePrefix(config.prefix),
     // Dotted bucket names break TLS wildcard certificates in virtual-hosted style, so they go path-style.
     forcePathStyle: config.forcePathStyle ?? (custom || bucket.includes('.')),
+    followRegionRedirects: config.followRegionRedirects ?? false,
     partSize,
     queueSize: positiveInt(config.queueSize, 'queueSize', 4),
     maxAttempts: positiveInt(config.maxAttempts, 'maxAttempts', 4),

@@ -1,5 +1,6 @@
 import { AttError, type AttErrorCode, isAttError } from '@att/store-core';
 import { TIMEOUT_CODE } from './http.js';
+import { bucketRegionHint } from './region-redirect.js';
 import { parseXml, text, type XmlNode } from './xml.js';
 
 /** S3 error codes that mean "try again", whatever status the provider put on them (RequestTimeout is a 400). */
@@ -74,6 +75,25 @@ export function s3ResponseError(
   if (requestId) details.requestId = requestId;
   const retryAfterMs = parseRetryAfter(headerValue(headers, 'retry-after'));
   if (retryAfterMs !== undefined) details.retryAfterMs = retryAfterMs;
+  const bucketRegion = bucketRegionHint(status, headers, body, parsed.code);
+  if (bucketRegion !== undefined) {
+    // A config problem, not a server one: say which region to set instead of "empty response".
+    return new AttError(
+      'INVALID_CONFIG',
+      `S3 ${what} failed: HTTP ${status}, the bucket is in region "${bucketRegion}": set region: '${bucketRegion}' ` +
+        '(or followRegionRedirects: true)',
+      { details: { ...details, field: 'region', bucketRegion } },
+    );
+  }
+  if (status === 301 || status === 307) {
+    return new AttError(
+      code,
+      `S3 ${what} failed: HTTP ${status} redirect, the bucket needs another region or endpoint`,
+      {
+        details,
+      },
+    );
+  }
   return new AttError(code, `S3 ${what} failed: HTTP ${status}, ${reason}`, { retryable, details });
 }
 

@@ -1,5 +1,6 @@
 import { AttError, throwIfAborted } from '@att/store-core';
 import type { ResolvedConfig } from './config.js';
+import { checkContentType } from './content-type.js';
 import { metadataHeaders } from './metadata.js';
 import { type UploadResult, type UploadTarget, uploadMultipart } from './multipart.js';
 import { abortable, exactLength, PartPool, partSizeFor, readParts, sizeMismatch, sliceParts } from './parts.js';
@@ -37,6 +38,7 @@ export async function putObject(
   if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) {
     throw new AttError('INVALID_REQUEST', 'size must be a non-negative integer');
   }
+  checkContentType(options.contentType);
   // Always a type: providers disagree on the default (Swift guesses from the extension, fauxqs fails without one).
   const headers: Record<string, string> = { 'content-type': options.contentType || 'application/octet-stream' };
   metadataHeaders(options.metadata, headers);

@@ -4,6 +4,7 @@ import { AttError } from '@att/store-core';
 import type { ResolvedConfig, S3Credentials, S3CredentialsProvider } from './config.js';
 import { type ResponseContext, s3ResponseError, transportError } from './errors.js';
 import { createAgent, type HttpAgent, httpRequest } from './http.js';
+import { movedAwsEndpoint } from './region-redirect.js';
 import { backoffDelay, sleep } from './retry.js';
 
 /**
@@ -131,11 +132,27 @@ export class S3Transport {
         return response;
       } catch (err) {
         const error = transportError(err, request, request.signal);
+        if (this.#followRegion(error) && attempt < attempts) continue;
         if (attempt >= attempts || !error.retryable || request.signal?.aborted) throw error;
         const retryAfter = error.details?.retryAfterMs as number | undefined;
         await sleep(backoffDelay(attempt, retryBaseDelay, retryMaxDelay, retryAfter), request.signal);
       }
     }
+  }
+
+  /**
+   * With followRegionRedirects, moves the client to the bucket's region (and the default AWS endpoint to that
+   * region's) and says whether to resend. The config object is the client's: later requests and presigned URLs
+   * use the new region too. Only once per region change, so two servers disagreeing cannot loop.
+   */
+  #followRegion(error: AttError): boolean {
+    const region = error.details?.bucketRegion;
+    const config = this.#config;
+    if (!config.followRegionRedirects || typeof region !== 'string' || region === config.region) return false;
+    const moved = movedAwsEndpoint(config.endpoint, config.region, region);
+    if (moved) config.endpoint = moved;
+    config.region = region;
+    return true;
   }
 
   async #attempt(request: S3Request, encodedKey: string | undefined): Promise<S3Response> {

@@ -5,6 +5,7 @@ const OPTIONS = {
   region: 'string',
   endpoint: 'string',
   forcePathStyle: 'boolean',
+  followRegionRedirects: 'boolean',
   signPayload: 'boolean',
   partSize: 'size',
   queueSize: 'integer',
