@@ -62,13 +62,14 @@ async function removeQuietly(file: string): Promise<void> {
 
 export class FsBackend implements Backend {
   readonly root: string;
-  readonly #fsync: boolean;
+  /** Whether files and directories are flushed (fsync) before an object is published. */
+  readonly fsync: boolean;
   readonly #readChunk: number;
   #ready: Promise<void> | undefined;
 
   constructor(options: FsBackendOptions) {
     this.root = path.resolve(options.dir);
-    this.#fsync = options.fsync ?? true;
+    this.fsync = options.fsync ?? true;
     this.#readChunk = options.readChunkSize ?? DEFAULT_READ_CHUNK;
   }
 
@@ -114,7 +115,7 @@ export class FsBackend implements Backend {
       } finally {
         await writer.settle();
       }
-      if (this.#fsync) await orFsError('flush an object', file.sync());
+      if (this.fsync) await orFsError('flush an object', file.sync());
       const stats = await file.stat();
       await file.close();
       handle = undefined;
@@ -123,7 +124,7 @@ export class FsBackend implements Backend {
       const sidecar: Sidecar = { key, metadata: { ...options.metadata } };
       if (options.contentType !== undefined) sidecar.contentType = options.contentType;
       sidecarIno = stats.ino;
-      await orFsError('write object metadata', writeSidecar(sidecarPath(this.root, stats.ino), sidecar, this.#fsync));
+      await orFsError('write object metadata', writeSidecar(sidecarPath(this.root, stats.ino), sidecar, this.fsync));
       const previous = await lstat(target).catch(() => undefined);
       await this.#publish(tempData, target);
       published = true;
@@ -131,7 +132,7 @@ export class FsBackend implements Backend {
         // Best effort: a stale sidecar is harmless (it names a dead inode and carries its key).
         await dropSidecar(this.root, previous.ino, key).catch(() => {});
       }
-      if (this.#fsync) await this.#flushPublished(key, target, stats.ino);
+      if (this.fsync) await this.#flushPublished(key, target, stats.ino);
       return toObjectInfo(key, stats, sidecar);
     } catch (err) {
       if (!published) {

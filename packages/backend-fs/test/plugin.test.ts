@@ -32,6 +32,16 @@ describe('fsPlugin', () => {
     }
   });
 
+  it('lets a setting in the URL win over the same option, and options fill in the rest', () => {
+    const url = pathToFileURL(tempDir()).href;
+    const resolve = (target: string, options?: object) => registry().resolve(target, options) as FsBackend;
+    expect(resolve(`${url}?fsync=false`, { fsync: true }).fsync, 'the URL says fsync=false').toBe(false);
+    expect(resolve(`${url}?fsync=true`, { fsync: false }).fsync, 'the URL says fsync=true').toBe(true);
+    expect(resolve(url, { fsync: false }).fsync, 'the URL is silent: the option applies').toBe(false);
+    expect(resolve(url).fsync, 'the default').toBe(true);
+    expect(() => resolve(`${url}?fsynk=false`)).toThrow(/fsynk is not known/);
+  });
+
   it('gives a Store that owns its backend', async () => {
     const dir = tempDir();
     const store = createStore({ backend: dir, registry: registry(), backendOptions: { fsync: false } });

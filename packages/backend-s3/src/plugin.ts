@@ -1,27 +1,29 @@
-import type { Backend } from '@att/store-core';
+/**
+ * The `s3:` registry plugin, made with store-core's `defineBackend` like every att plugin. Importing this package
+ * registers nothing: the app calls `registerBackend(s3Plugin)` (or `registry.register(s3Plugin)`).
+ */
+import { type BackendPlugin, defineBackend } from '@att/store-core';
 import { s3Backend } from './backend.js';
 import type { S3ClientConfig } from './config.js';
 import { parseS3Url } from './url.js';
 
-/** Client options that cannot travel in a URL (an HTTP agent, a credentials provider…), merged over it. */
+/** Client options: defaults for what the URL leaves out, and what cannot travel in a URL (agent, credentials). */
 export type S3PluginOptions = Partial<S3ClientConfig>;
 
-/** Matches store-core's `BackendPlugin` structurally, so this package needs nothing from the registry at runtime. */
-export interface S3BackendPlugin {
-  readonly scheme: 's3';
-  create(url: URL | string, options?: S3PluginOptions): Backend;
-}
+export type S3BackendPlugin = BackendPlugin<S3PluginOptions>;
 
 /**
- * The registry plugin for `s3://KEY:SECRET@BUCKET/PREFIX?region=R&endpoint=URL`. Importing this package
- * registers nothing: call `registerBackend(s3Plugin)` (or `registry.register(s3Plugin)`).
+ * `s3://KEY:SECRET@BUCKET/PREFIX?region=R&endpoint=URL`. As for every att plugin, a setting the URL states wins
+ * over the same option (see store-core's `BackendPlugin`): `{ partSize }` is a default `?partSize=` overrides.
  */
-export const s3Plugin: S3BackendPlugin = Object.freeze({
-  scheme: 's3' as const,
-  create(url: URL | string, options?: S3PluginOptions): Backend {
+export const s3Plugin: S3BackendPlugin = defineBackend<S3PluginOptions>({
+  scheme: 's3',
+  package: '@att/backend-s3',
+  hint: 's3://KEY:SECRET@BUCKET/PREFIX?region=R&endpoint=URL',
+  create(url, options) {
     const parsed = parseS3Url(String(url));
     if (!options) return s3Backend(parsed);
     // The merged config goes straight into the client, which keeps the secret in a closure only.
-    return s3Backend({ ...parsed, ...options } as S3ClientConfig);
+    return s3Backend({ ...options, ...parsed } as S3ClientConfig);
   },
 });

@@ -41,20 +41,44 @@ describe('backend registry', () => {
     expect(seen).toEqual([['mem://bucket/prefix?x=1', { tag: 't' }]]);
   });
 
-  it('names the registered schemes and the package to register for an unknown scheme', () => {
+  it('explains an unknown scheme from what plugins declared, never from a list in the core', () => {
     const registry = new BackendRegistry();
-    registry.register(defineBackend({ scheme: 'mem', create: () => createMemoryBackend() }));
-    const err = thrown(() => registry.resolve('s3://AKIDEXAMPLE:wJalrXUtnFEMI@bucket/prefix'));
-    expect(err.code).toBe('UNKNOWN_BACKEND');
-    expect(err.message).toContain('"s3:"');
-    expect(err.message).toContain('registered: mem');
-    expect(err.message).toContain('s3Plugin from @att/backend-s3');
-    expect(err.message).not.toContain('wJalrXUtnFEMI');
-    expect(JSON.stringify(err)).not.toContain('wJalrXUtnFEMI');
-    const file = thrown(() => new BackendRegistry().resolve('/var/lib/att'));
-    expect(file.code).toBe('UNKNOWN_BACKEND');
-    expect(file.message).toContain('fsPlugin from @att/backend-fs');
-    expect(file.message).toContain('registered: none');
+    registry.register(defineBackend({ scheme: 'mem', hint: 'mem://anything', create: () => createMemoryBackend() }));
+    const unheard = thrown(() => registry.resolve('s3://AKIDEXAMPLE:wJalrXUtnFEMI@bucket/prefix'));
+    expect(unheard.code).toBe('UNKNOWN_BACKEND');
+    expect(unheard.message, 'the scheme is named').toContain('"s3:"');
+    expect(unheard.message, 'registered plugins are listed with their hints').toContain(
+      'registered: mem (mem://anything)',
+    );
+    expect(unheard.message, 'an unheard-of scheme still says what to do').toContain('registerBackend(plugin)');
+    expect(unheard.message, 'the core names no package of its own').not.toContain('@att/');
+    expect(inspect(unheard, { showHidden: true, depth: 10 })).not.toContain('wJalrXUtnFEMI');
+    expect(JSON.stringify(unheard)).not.toContain('wJalrXUtnFEMI');
+
+    // A third-party plugin gets the same help as att's own: it was defined (imported) but never registered.
+    defineBackend({ scheme: 'azure-blob', package: 'att-azure', create: () => createMemoryBackend() });
+    const forgotten = thrown(() => registry.resolve('azure-blob://account/container'));
+    expect(forgotten.message).toContain('"azure-blob:" plugin from att-azure is loaded but not registered');
+    expect(forgotten.details).toEqual({ scheme: 'azure-blob', registered: ['mem'] });
+
+    const path = thrown(() => new BackendRegistry().resolve('/var/lib/att'));
+    expect(path.code).toBe('UNKNOWN_BACKEND');
+    expect(path.message).toContain('registered: none');
+  });
+
+  it('checks the metadata a plugin declares about itself', () => {
+    const create = () => createMemoryBackend();
+    const plugin = defineBackend({ scheme: 'Meta:', package: 'att-meta', hint: 'meta://x', create });
+    expect([plugin.scheme, plugin.package, plugin.hint, Object.isFrozen(plugin)]).toEqual([
+      'meta',
+      'att-meta',
+      'meta://x',
+      true,
+    ]);
+    expect(thrown(() => defineBackend({ scheme: 'meta', package: '', create })).details).toEqual({ field: 'package' });
+    expect(thrown(() => defineBackend({ scheme: 'meta', hint: 'two\nlines', create })).details).toEqual({
+      field: 'hint',
+    });
   });
 
   it('rejects bad plugins and malformed URLs with INVALID_CONFIG', () => {
