@@ -11,6 +11,7 @@ import {
 import { checkContentType } from './content-type.js';
 import { deleteKeys } from './delete.js';
 import { headerValue, mapBodyErrors } from './errors.js';
+import { checkStorableKey } from './keys.js';
 import { type ListedObject, listObjects, listUploads, type PendingUpload } from './listing.js';
 import { metadataFromHeaders } from './metadata.js';
 import { abortUpload, type UploadTarget } from './multipart.js';
@@ -91,6 +92,7 @@ export class S3Client {
     options: PutObjectOptions = {},
   ): Promise<ObjectInfo> {
     const target = this.#target(key);
+    checkStorableKey(key, target.fullKey);
     const result = await putObject(this.#transport, this.config, target, body, options);
     const info: ObjectInfo = { key, size: result.size, lastModified: dateHeader(result.date) };
     if (result.etag) info.etag = result.etag;

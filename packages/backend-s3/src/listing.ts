@@ -44,6 +44,23 @@ interface ObjectPage {
   error?: AttError;
 }
 
+/**
+ * Listings ask for `encoding-type=url`: XML 1.0 cannot carry most control characters, and one such key under the
+ * prefix made Swift answer 500 to every listing. Keys come back percent-encoded (AWS writes a space as `+` and a
+ * `+` as `%2B`, like a form), and only when the page says `<EncodingType>url</EncodingType>`: a server that ignores
+ * the parameter sends plain keys, which must not be decoded.
+ */
+function keyDecoder(root: Record<string, unknown>, operation: string): (key: string) => string {
+  if (text(root, 'EncodingType')?.trim().toLowerCase() !== 'url') return (key) => key;
+  return (key) => {
+    try {
+      return decodeURIComponent(key.replace(/\+/g, ' '));
+    } catch {
+      throw missing(operation, `a validly url-encoded key (got ${JSON.stringify(key.slice(0, 100))})`);
+    }
+  };
+}
+
 function missing(operation: string, what: string): AttError {
   return new AttError('BACKEND_ERROR', `S3 ${operation}: the server sent malformed XML (no ${what})`, {
     details: { operation },
@@ -66,8 +83,10 @@ async function fetchObjectPage(
   if (truncated === undefined) throw missing(operation, 'IsTruncated');
   const objects: ListedObject[] = [];
   const { root: rootPrefix } = scope;
+  const decode = keyDecoder(root, operation);
   for (const item of list(root, 'Contents')) {
-    const key = text(item, 'Key');
+    const raw = text(item, 'Key');
+    const key = raw === undefined ? undefined : decode(raw);
     // A key outside our prefix can only come from a misbehaving server; never hand it out.
     if (key === undefined || !key.startsWith(rootPrefix) || key.length === rootPrefix.length) continue;
     const object: ListedObject = {
@@ -101,7 +120,7 @@ export async function* listObjects(
   const cancel = new AbortController();
   const signal = scope.signal ? AbortSignal.any([scope.signal, cancel.signal]) : cancel.signal;
   const fetchPage = (token: string | undefined) => {
-    const query: Record<string, string> = { 'list-type': '2', prefix: scope.root + prefix };
+    const query: Record<string, string> = { 'list-type': '2', prefix: scope.root + prefix, 'encoding-type': 'url' };
     if (scope.pageSize !== undefined) query['max-keys'] = String(scope.pageSize);
     if (token !== undefined) query['continuation-token'] = token;
     else if (startAfter !== undefined) query['start-after'] = scope.root + startAfter;
@@ -129,7 +148,7 @@ export async function* listUploads(transport: S3Transport, scope: ListScope, pre
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   for (;;) {
-    const query: Record<string, string> = { uploads: '', prefix: scope.root + prefix };
+    const query: Record<string, string> = { uploads: '', prefix: scope.root + prefix, 'encoding-type': 'url' };
     if (scope.pageSize !== undefined) query['max-uploads'] = String(scope.pageSize);
     if (keyMarker !== undefined) query['key-marker'] = keyMarker;
     if (uploadIdMarker !== undefined) query['upload-id-marker'] = uploadIdMarker;
@@ -142,10 +161,12 @@ export async function* listUploads(transport: S3Transport, scope: ListScope, pre
     // listable pending uploads, so there is nothing to report (rather than failing every cleanup run).
     if (doc.ListMultipartUploadsResult === undefined && doc.ListBucketResult !== undefined) return;
     const root = rootElement(doc, 'ListMultipartUploadsResult', operation);
+    const decode = keyDecoder(root, operation);
     let lastKey: string | undefined;
     let lastId: string | undefined;
     for (const item of list(root, 'Upload')) {
-      const key = text(item, 'Key');
+      const raw = text(item, 'Key');
+      const key = raw === undefined ? undefined : decode(raw);
       const uploadId = text(item, 'UploadId');
       if (key === undefined || !uploadId) continue;
       lastKey = key;
@@ -156,7 +177,8 @@ export async function* listUploads(transport: S3Transport, scope: ListScope, pre
     }
     if (!bool(root, 'IsTruncated')) return;
     // Swift leaves NextKeyMarker empty on truncated pages; the last upload listed is the same marker.
-    const nextKeyMarker = text(root, 'NextKeyMarker');
+    const rawMarker = text(root, 'NextKeyMarker');
+    const nextKeyMarker = rawMarker ? decode(rawMarker) : rawMarker;
     const nextKey = nextKeyMarker || lastKey;
     const nextId = nextKeyMarker ? text(root, 'NextUploadIdMarker') : lastId;
     if (!nextKey || (nextKey === keyMarker && nextId === uploadIdMarker)) throw stuck(operation);
