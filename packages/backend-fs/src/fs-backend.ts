@@ -27,6 +27,7 @@ import {
 import { errnoOf, fsError, isMissing, notFound, orFsError } from './fs-errors.js';
 import { keyToPath, META_DIR, TMP_DIR } from './keys.js';
 import { walkObjects } from './listing.js';
+import { FsResumable } from './resumable.js';
 import { dropSidecar, readSidecar, type Sidecar, sidecarPath, toObjectInfo, writeSidecar } from './sidecar.js';
 import { removeStaleTempFiles } from './temp-files.js';
 import { WriteBehind } from './write-behind.js';
@@ -66,11 +67,37 @@ export class FsBackend implements Backend {
   readonly fsync: boolean;
   readonly #readChunk: number;
   #ready: Promise<void> | undefined;
+  /** Resumable uploads (tus): appended in `.att-uploads/`, published like a put (resumable.ts). */
+  readonly resumable: FsResumable;
 
   constructor(options: FsBackendOptions) {
     this.root = path.resolve(options.dir);
     this.fsync = options.fsync ?? true;
     this.#readChunk = options.readChunkSize ?? DEFAULT_READ_CHUNK;
+    this.resumable = new FsResumable({
+      root: this.root,
+      fsync: this.fsync,
+      publishFile: (key, file, sidecar) => this.#publishFile(key, file, sidecar),
+    });
+  }
+
+  /** Publishes a finished file from att's folders under `key`, the way put does: sidecar first, then the rename. */
+  async #publishFile(key: string, file: string, sidecar: Sidecar): Promise<ObjectInfo> {
+    const target = keyToPath(this.root, key);
+    await this.#prepare();
+    const stats = await orFsError('publish an upload', stat(file));
+    await orFsError('write object metadata', writeSidecar(sidecarPath(this.root, stats.ino), sidecar, this.fsync));
+    const previous = await lstat(target).catch(() => undefined);
+    try {
+      await this.#publish(file, target);
+    } catch (err) {
+      await removeQuietly(sidecarPath(this.root, stats.ino));
+      throw err;
+    }
+    if (previous?.isFile() && previous.ino !== stats.ino)
+      await dropSidecar(this.root, previous.ino, key).catch(() => {});
+    if (this.fsync) await this.#flushPublished(key, target, stats.ino);
+    return toObjectInfo(key, stats, sidecar);
   }
 
   /** Creates the directory and att's folders once. A failure is not cached, so the next call tries again. */
@@ -266,7 +293,7 @@ export class FsBackend implements Backend {
   }
 
   async cleanupIncomplete(olderThan: Date): Promise<number> {
-    return removeStaleTempFiles(this.root, olderThan);
+    return (await removeStaleTempFiles(this.root, olderThan)) + (await this.resumable.cleanup(olderThan));
   }
 }
 

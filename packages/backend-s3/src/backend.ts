@@ -2,6 +2,7 @@ import type { Backend, GetOptions, ListOptions, ObjectInfo, PutOptions } from '@
 import { S3Client } from './client.js';
 import type { S3ClientConfig } from './config.js';
 import { installRedaction } from './config.js';
+import { S3Resumable, UPLOADS_PREFIX } from './resumable.js';
 import { parseS3Url } from './url.js';
 
 /**
@@ -12,6 +13,8 @@ import { parseS3Url } from './url.js';
 export interface S3Backend extends Backend {
   /** The client underneath, for S3-only operations (presigned URLs, multipart listing). */
   readonly client: S3Client;
+  /** Resumable uploads (tus) with their state in the bucket (resumable.ts). */
+  readonly resumable: S3Resumable;
   close(): Promise<void>;
 }
 
@@ -20,8 +23,10 @@ export function s3Backend(config: S3ClientConfig | string | URL | S3Client): S3B
     config instanceof S3Client
       ? config
       : new S3Client(typeof config === 'string' || config instanceof URL ? parseS3Url(String(config)) : config);
+  const resumable = new S3Resumable(client);
   const backend = {
     client,
+    resumable,
     put(key: string, body: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<ObjectInfo> {
       return client.putObject(key, body, options);
     },
@@ -35,10 +40,15 @@ export function s3Backend(config: S3ClientConfig | string | URL | S3Client): S3B
       return client.deleteObjects(keys, options);
     },
     async *list(options: ListOptions = {}): AsyncIterable<ObjectInfo> {
-      yield* client.listObjects(options);
+      // Resumable uploads keep their state under UPLOADS_PREFIX: never objects of their own.
+      for await (const info of client.listObjects(options)) if (!info.key.startsWith(UPLOADS_PREFIX)) yield info;
     },
-    cleanupIncomplete(olderThan: Date): Promise<number> {
-      return client.abortIncompleteUploads(olderThan);
+    async cleanupIncomplete(olderThan: Date): Promise<number> {
+      // A resumable upload is stale by its last append, not by when its multipart upload started.
+      const { removed, live } = await resumable.cleanup(olderThan);
+      return (
+        removed + (await client.abortIncompleteUploads(olderThan, { keep: (upload) => live.has(upload.uploadId) }))
+      );
     },
     close(): Promise<void> {
       return client.close();

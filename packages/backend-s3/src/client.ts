@@ -14,7 +14,7 @@ import { headerValue, mapBodyErrors } from './errors.js';
 import { checkStorableKey } from './keys.js';
 import { type ListedObject, listObjects, listUploads, type PendingUpload } from './listing.js';
 import { metadataFromHeaders } from './metadata.js';
-import { abortUpload, type UploadTarget } from './multipart.js';
+import { abortUpload, completeUpload, createUpload, type UploadTarget, uploadPart } from './multipart.js';
 import { type PutObjectOptions, putObject } from './put.js';
 import { S3Transport, signingOptions } from './transport.js';
 
@@ -164,18 +164,37 @@ export class S3Client {
     await abortUpload(this.#transport, this.#target(key), uploadId, options.signal);
   }
 
+  /** Starts a multipart upload (content type and `x-amz-meta-*` in `headers`); resolves to its UploadId. */
+  createMultipartUpload(key: string, headers: Record<string, string>, options: Signal = {}): Promise<string> {
+    return createUpload(this.#transport, this.#target(key), { headers, signal: options.signal });
+  }
+
+  /** Uploads one part (a buffer: signed and retryable); resolves to its ETag. */
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, options: Signal = {}) {
+    return uploadPart(this.#transport, this.#target(key), uploadId, partNumber, body, options.signal);
+  }
+
+  /** Completes a multipart upload from the ETags of parts 1..n, in order. */
+  completeMultipartUpload(key: string, uploadId: string, etags: string[], options: Signal = {}) {
+    return completeUpload(this.#transport, this.#target(key), uploadId, etags, options.signal);
+  }
+
   /**
    * Aborts every multipart upload under the prefix started before `olderThan` (a Date, or an age in ms) and
    * returns how many it aborted. Uploads without a readable start time are left alone. All are tried; failures
    * are then thrown together (BACKEND_ERROR with an AggregateError cause), never swallowed.
    */
-  async abortIncompleteUploads(olderThan: Date | number, options: Signal = {}): Promise<number> {
+  async abortIncompleteUploads(
+    olderThan: Date | number,
+    options: Signal & { keep?: (upload: PendingUpload) => boolean } = {},
+  ): Promise<number> {
     const cutoff = typeof olderThan === 'number' ? Date.now() - olderThan : olderThan.getTime();
     if (Number.isNaN(cutoff)) throw new AttError('INVALID_REQUEST', 'olderThan must be a valid Date or age in ms');
     let aborted = 0;
     const failures: unknown[] = [];
     for await (const upload of this.listMultipartUploads(options)) {
       if (upload.initiated === undefined || upload.initiated.getTime() >= cutoff) continue;
+      if (options.keep?.(upload)) continue;
       try {
         await this.abortMultipartUpload(upload.key, upload.uploadId, options);
         aborted++;

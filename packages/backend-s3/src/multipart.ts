@@ -99,7 +99,11 @@ function asAbortedIfSignalled(err: unknown, signal: AbortSignal | undefined): un
   return new AttError('ABORTED', 'S3 upload was aborted', { cause: signal.reason ?? err });
 }
 
-async function createUpload(transport: S3Transport, target: UploadTarget, options: MultipartOptions) {
+export async function createUpload(
+  transport: S3Transport,
+  target: UploadTarget,
+  options: Pick<MultipartOptions, 'headers' | 'signal'>,
+) {
   const startedAt = Date.now();
   const response = await transport.send(
     {
@@ -124,13 +128,13 @@ async function createUpload(transport: S3Transport, target: UploadTarget, option
   return uploadId;
 }
 
-async function uploadPart(
+export async function uploadPart(
   transport: S3Transport,
   target: UploadTarget,
   uploadId: string,
   partNumber: number,
   body: Uint8Array,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
 ): Promise<string> {
   const response = await transport.send(
     {
@@ -149,7 +153,7 @@ async function uploadPart(
   return etag;
 }
 
-async function completeUpload(
+export async function completeUpload(
   transport: S3Transport,
   target: UploadTarget,
   uploadId: string,

@@ -59,4 +59,66 @@ export interface Backend {
   /** Removes incomplete uploads (temp files, multipart uploads) started before `olderThan`; returns how many. */
   cleanupIncomplete(olderThan: Date): Promise<number>;
   close?(): Promise<void>;
+  /** Optional: uploads written in pieces over many requests (tus). Absent: the backend does not offer it. */
+  resumable?: Resumable;
+}
+
+/** Where a resumable upload stands, as stored (so any process, or a restarted one, sees the same). */
+export interface ResumableStatus {
+  key: string;
+  /** Bytes received and durably stored, in order from byte 0. */
+  offset: number;
+  /** Final size; undefined while deferred (declared by a later `append`). */
+  length?: number;
+  contentType?: string;
+  metadata?: Record<string, string>;
+  createdAt: Date;
+  /** Time of the last append (or the creation): what staleness is measured from. */
+  updatedAt: Date;
+}
+
+export interface ResumableCreateOptions {
+  /** Final size in bytes; absent defers it. */
+  length?: number;
+  /** Content type and metadata of the object `complete` publishes (same rules as `put`). */
+  contentType?: string;
+  metadata?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface AppendOptions {
+  /** Declares a deferred length (once; it may not be below the offset after this append). */
+  length?: number;
+  signal?: AbortSignal;
+  /**
+   * Runs after the body ended, before its bytes count. With `verify`, the append is all or nothing: a rejection
+   * or a failing body discards every byte of it (bytes that cannot be verified are never kept).
+   */
+  verify?: () => void | Promise<void>;
+}
+
+/**
+ * Resumable uploads: the object is written in appends, across requests, processes and restarts, then published.
+ * - Nothing is visible under `key` (`get`, `head`, `list`) until `complete` resolves, and then the whole object is.
+ * - `append` at an offset other than the stored one fails with CONFLICT and changes nothing. When the body fails
+ *   midway, the bytes it yielded before the failure are kept (a broken connection resumes from there), unless
+ *   `verify` was given. Bytes past a known length fail with SIZE_MISMATCH.
+ * - An acknowledged append is durable: a new backend instance on the same storage sees its offset.
+ * - Appends to one upload must not overlap: callers serialize them (the tus layer holds a lock or lease).
+ * - Unknown uploads throw NOT_FOUND; `abort` is idempotent and leaves nothing; `cleanupIncomplete(olderThan)`
+ *   also aborts uploads whose `updatedAt` is older than the cutoff.
+ */
+export interface Resumable {
+  /** Starts an upload under `key`; a pending upload under the same key is replaced. */
+  create(key: string, options?: ResumableCreateOptions): Promise<ResumableStatus>;
+  append(
+    key: string,
+    offset: number,
+    body: AsyncIterable<Uint8Array>,
+    options?: AppendOptions,
+  ): Promise<ResumableStatus>;
+  status(key: string, options?: { signal?: AbortSignal }): Promise<ResumableStatus>;
+  /** Publishes the object atomically once `offset === length` (else SIZE_MISMATCH); the upload is then gone. */
+  complete(key: string, options?: { signal?: AbortSignal }): Promise<ObjectInfo>;
+  abort(key: string, options?: { signal?: AbortSignal }): Promise<void>;
 }

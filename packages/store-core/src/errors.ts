@@ -20,6 +20,10 @@ export const ERROR_CODES = {
   TIMEOUT: 504,
   BACKEND_ERROR: 502,
   STATE_UNAVAILABLE: 503,
+  /** A resumable upload's offset is not what the caller assumed, or another request holds the upload. */
+  CONFLICT: 409,
+  /** The bytes do not match the checksum the client sent with them (tus answers 460). */
+  CHECKSUM_MISMATCH: 460,
 } as const;
 
 export type AttErrorCode = keyof typeof ERROR_CODES;

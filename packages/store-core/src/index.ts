@@ -1,4 +1,5 @@
 export type {
+  AppendOptions,
   Backend,
   ByteRange,
   GetOptions,
@@ -6,6 +7,9 @@ export type {
   ListOptions,
   ObjectInfo,
   PutOptions,
+  Resumable,
+  ResumableCreateOptions,
+  ResumableStatus,
 } from './backend.js';
 export type { AttErrorCode, AttErrorOptions } from './errors.js';
 export { AttError, ERROR_CODES, isAttError } from './errors.js';
@@ -19,6 +23,7 @@ export {
   registerBackend,
   toBackendUrl,
 } from './registry.js';
+export { boundedBody, checkAppend, checkCreateLength, incomplete, notAnUpload } from './resumable.js';
 export type { Lease } from './state/lease.js';
 export type { Claim, Commitment, CounterUsage, Ledger } from './state/ledger.js';
 export type { LimiterStore, RateLimit } from './state/limiter.js';

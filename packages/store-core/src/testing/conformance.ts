@@ -8,6 +8,7 @@ import { concurrencyChecks } from './checks/concurrency.js';
 import { failureChecks } from './checks/failures.js';
 import { listingChecks } from './checks/listing.js';
 import { metadataChecks, rangeChecks } from './checks/metadata-and-ranges.js';
+import { resumableChecks } from './checks/resumable.js';
 import { roundTripChecks } from './checks/round-trip.js';
 import { type BackendFactory, type ConformanceOptions, createHarness } from './harness.js';
 import { describe } from './vitest.js';
@@ -21,5 +22,6 @@ export function describeBackendConformance(name: string, create: BackendFactory,
     describe('listing', () => listingChecks(harness));
     describe('failures leave nothing behind', () => failureChecks(harness));
     describe('concurrency', () => concurrencyChecks(harness));
+    describe('resumable uploads (when offered)', () => resumableChecks(harness));
   });
 }

@@ -23,6 +23,8 @@ export interface ConformanceOptions {
 export type BackendFactory = () => Backend | Promise<Backend>;
 
 export interface Harness {
+  /** The suite's factory, for checks that need a second instance on the same storage (resuming after a restart). */
+  readonly create: BackendFactory;
   readonly options: Required<ConformanceOptions> & { capabilities: Required<ConformanceCapabilities> };
   /**
    * Creates a backend, runs `fn` with a key maker (`key(name)`, remembered and deleted afterwards) and a prefix
@@ -43,6 +45,7 @@ export function createHarness(create: BackendFactory, options: ConformanceOption
     timeout: options.timeout ?? 120_000,
   };
   return {
+    create,
     options: resolved,
     async use(fn) {
       testNumber += 1;

@@ -1,5 +1,10 @@
 export { describeBackendConformance } from './conformance.js';
 export type { BackendFactory, ConformanceCapabilities, ConformanceOptions } from './harness.js';
-export { createMemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
+export {
+  createMemoryBackend,
+  createMemoryStorage,
+  type MemoryBackendOptions,
+  type MemoryStorage,
+} from './memory-backend.js';
 export { describeStateConformance, type StateConformanceOptions } from './state-conformance.js';
 export { describeStoreConformance } from './store-conformance.js';

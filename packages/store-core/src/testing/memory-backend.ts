@@ -6,8 +6,9 @@ import type { Backend, GetOptions, GetResult, ListOptions, ObjectInfo, PutOption
 import { AttError } from '../errors.js';
 import { checkObjectMetadata } from '../object-metadata.js';
 import { meter, resolveRange, throwIfAborted, toReadable } from '../streams.js';
+import { createMemoryResumable, type PendingUpload } from './memory-resumable.js';
 
-interface StoredObject {
+export interface StoredObject {
   data: Buffer;
   info: ObjectInfo;
 }
@@ -15,6 +16,18 @@ interface StoredObject {
 export interface MemoryBackendOptions {
   /** Size of the chunks `get` streams out. Default 64 KiB. */
   chunkSize?: number;
+  /** Objects and pending uploads; backends given the same storage see the same data (like one disk). */
+  storage?: MemoryStorage;
+}
+
+/** What a memory backend stores; share one between instances to test what survives a "restart". */
+export interface MemoryStorage {
+  readonly objects: Map<string, StoredObject>;
+  readonly uploads: Map<string, PendingUpload>;
+}
+
+export function createMemoryStorage(): MemoryStorage {
+  return { objects: new Map(), uploads: new Map() };
 }
 
 function checkKey(key: string): void {
@@ -33,7 +46,13 @@ function* chunksOf(data: Buffer, size: number): Generator<Buffer> {
 
 export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend {
   const chunkSize = options.chunkSize ?? 64 * 1024;
-  const objects = new Map<string, StoredObject>();
+  const { objects, uploads } = options.storage ?? createMemoryStorage();
+  const resumable = createMemoryResumable(uploads, checkKey, (key, data, status) => {
+    const info: ObjectInfo = { key, size: data.length, lastModified: new Date(), metadata: { ...status.metadata } };
+    if (status.contentType !== undefined) info.contentType = status.contentType;
+    objects.set(key, { data, info });
+    return copyInfo(info);
+  });
 
   function find(key: string): StoredObject {
     checkKey(key);
@@ -89,9 +108,11 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
       }
     },
 
-    async cleanupIncomplete(): Promise<number> {
-      // Nothing is ever half-written here: bodies are collected before they are published.
-      return 0;
+    async cleanupIncomplete(olderThan: Date): Promise<number> {
+      // Puts are never half-written here (bodies are collected before they are published); only uploads linger.
+      return resumable.cleanup(olderThan);
     },
+
+    resumable,
   };
 }
