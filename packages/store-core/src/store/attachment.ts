@@ -1,7 +1,10 @@
 /**
  * How an attachment's facts travel through a backend: content type as the object's content type, the rest as
- * metadata. Values are percent-encoded here, so every backend only ever sees printable ASCII (S3 metadata headers
- * cannot carry UTF-8), and any UTF-8 filename survives the round trip.
+ * metadata, in forms other tools read as they are (`aws s3api head-object`, the SDK's `Metadata`, a bucket
+ * browser): dates as ISO-8601, a printable-ASCII filename verbatim. Every backend only ever sees printable ASCII
+ * (S3 metadata headers cannot carry UTF-8), so any other filename is percent-encoded UTF-8, which is also how
+ * objects written before the readable format stored every filename; `%` never appears in a verbatim name, so one
+ * decode reads both. Epoch-millisecond dates of that older format are still read.
  */
 import type { ObjectInfo } from '../backend.js';
 import { AttError } from '../errors.js';
@@ -32,10 +35,18 @@ export function checkContentType(contentType: string | undefined): string {
   return contentType;
 }
 
+/** Printable ASCII without `%` and without edge spaces (which headers trim): safe to store verbatim. */
+const VERBATIM_NAME = /^(?:[\x21-\x24\x26-\x7e](?:[\x20-\x24\x26-\x7e]*[\x21-\x24\x26-\x7e])?)$/;
+
+export function encodeFilename(filename: string): string {
+  // A name shaped like an RFC 2047 encoded word would be re-encoded (or decoded) by S3 layers: encode it.
+  return VERBATIM_NAME.test(filename) && !filename.startsWith('=?') ? filename : encodeURIComponent(filename);
+}
+
 export function toMetadata(facts: { filename?: string; createdAt: Date; expiresAt?: Date }): Record<string, string> {
-  const metadata: Record<string, string> = { [META_CREATED]: String(facts.createdAt.getTime()) };
-  if (facts.filename !== undefined) metadata[META_FILENAME] = encodeURIComponent(facts.filename);
-  if (facts.expiresAt !== undefined) metadata[META_EXPIRES] = String(facts.expiresAt.getTime());
+  const metadata: Record<string, string> = { [META_CREATED]: facts.createdAt.toISOString() };
+  if (facts.filename !== undefined) metadata[META_FILENAME] = encodeFilename(facts.filename);
+  if (facts.expiresAt !== undefined) metadata[META_EXPIRES] = facts.expiresAt.toISOString();
   return metadata;
 }
 
@@ -47,9 +58,15 @@ function decode(value: string): string {
   }
 }
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** ISO-8601 (written now) or epoch milliseconds (written before); anything else is no date. */
 function dateFrom(value: string | undefined): Date | undefined {
-  if (value === undefined || !/^\d{1,16}$/.test(value)) return undefined;
-  return new Date(Number(value));
+  if (value === undefined) return undefined;
+  if (/^\d{1,16}$/.test(value)) return new Date(Number(value));
+  if (!ISO_DATE.test(value)) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 /** When the object expires according to its metadata, or the store-wide expiry applied to its age. */
