@@ -15,16 +15,16 @@ export function parseRange(header: string | undefined, size: number): RangeResul
   if (!m) return { kind: 'full' };
   const [, first = '', last = ''] = m;
   if (first === '' && last === '') return { kind: 'full' };
+  // Digits past 2^53 are still numbers, just larger than any object: they clamp (RFC 9110 §14.1.2), whereas
+  // treating them as malformed would answer a whole 200 to a client that asked for a part.
   if (first === '') {
     const suffix = Number(last);
-    if (!Number.isSafeInteger(suffix)) return { kind: 'full' };
     if (suffix === 0 || size === 0) return { kind: 'unsatisfiable' };
     return { kind: 'partial', start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(first);
   const end = last === '' ? size - 1 : Number(last);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) return { kind: 'full' };
-  if (last !== '' && Number(last) < start) return { kind: 'full' };
+  if (last !== '' && end < start) return { kind: 'full' };
   if (start >= size) return { kind: 'unsatisfiable' };
   return { kind: 'partial', start, end: Math.min(end, size - 1) };
 }

@@ -1,11 +1,11 @@
 import { pipeline } from 'node:stream/promises';
 import { AttError } from '@att/store-core';
 import type { Request, Response } from 'express';
+import { hasActiveExtension, isActiveType } from './active-types.js';
 import { ifNoneMatchHits, ifRangeAllows, notModifiedSince, parseRange } from './conditional.js';
 import { formatContentDisposition } from './content-disposition.js';
-import { sendAttError } from './http-error.js';
+import { answerError } from './http-error.js';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
-import { hasActiveExtension, isActiveType } from './sniff.js';
 import { chargeDownload } from './visitor-budgets.js';
 
 /** Strong validator: ids are server-generated and never rewritten, so id + size + creation time is unique. */
@@ -20,7 +20,8 @@ function assertLive(a: StoredAttachment): void {
 
 function setEntityHeaders(res: Response, a: StoredAttachment): void {
   const active = isActiveType(a.contentType) || hasActiveExtension(a.filename);
-  res.setHeader('Content-Type', a.contentType);
+  // Active content never goes out under its own type: see active-types.ts for why a disposition is not enough.
+  res.setHeader('Content-Type', active ? 'application/octet-stream' : a.contentType);
   res.setHeader('ETag', etagOf(a));
   res.setHeader('Last-Modified', a.createdAt.toUTCString());
   res.setHeader('Accept-Ranges', 'bytes');
@@ -73,7 +74,8 @@ export async function handleGet(opts: ResolvedOptions, req: Request, res: Respon
     if (ifRangeAllows(req.get('if-range'), etagOf(a), a.createdAt)) {
       const parsed = parseRange(req.get('range'), a.size);
       if (parsed.kind === 'unsatisfiable') {
-        sendAttError(res, new AttError('RANGE_NOT_SATISFIABLE', `range not satisfiable for ${a.size} bytes`), {
+        const err = new AttError('RANGE_NOT_SATISFIABLE', `range not satisfiable for ${a.size} bytes`);
+        answerError(opts.onError, req, res, err, {
           'Content-Range': `bytes */${a.size}`,
         });
         return;

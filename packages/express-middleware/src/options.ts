@@ -14,6 +14,8 @@ import {
   type WriteOptions,
 } from '@att/store-core';
 import type { Request } from 'express';
+import type { ErrorContext } from './http-error.js';
+import { type AttachmentsHttpOptions, type ResolvedHttpOptions, resolveHttpOptions } from './http-options.js';
 import { DEFAULT_ID_PATTERN } from './id.js';
 
 /** What the middleware reads back about a stored file. */
@@ -30,7 +32,16 @@ export type AttachmentStore = Pick<Store, 'prepareWrite' | 'charge' | 'refund' |
 
 export type Action = 'upload' | 'download' | 'delete';
 
-export interface AttachmentsOptions {
+/** Multipart text fields: a name sent once has its value, a name sent several times an array of them. */
+export type FormFields = Record<string, string | string[]>;
+
+export type OnStored = (
+  attachment: StoredAttachment,
+  req: Request,
+  context: { fields: FormFields },
+) => void | Promise<void>;
+
+export interface AttachmentsOptions extends AttachmentsHttpOptions {
   /** An @att/store-core Store; a bare Backend (e.g. `fsBackend({ dir })`) is wrapped in a Store without limits. */
   store: AttachmentStore | Backend;
   /** Largest single file in bytes, at most the store's `fileSizeLimit`. Default: the store's. */
@@ -50,8 +61,11 @@ export interface AttachmentsOptions {
   rateLimit?: Partial<RateLimit> | false;
   /** May `req` do `action`? Default: upload and download yes, delete no. */
   authorize?: (req: Request, ctx: { action: Action; id?: string }) => boolean | Promise<boolean>;
-  /** Called after each file is stored, before the response; throwing removes the upload and calls next(err). */
-  onStored?: (attachment: StoredAttachment, req: Request) => void | Promise<void>;
+  /**
+   * Called after each file is stored, before the response, with the multipart text fields (`{}` for raw
+   * uploads); throwing removes the upload and calls next(err).
+   */
+  onStored?: OnStored;
   /** Where rate limits and per-visitor byte budgets live. Default: in this process; `redisState().limits` shares them. */
   limits?: LimiterStore;
   /**
@@ -65,11 +79,14 @@ export interface AttachmentsOptions {
   publicUrl?: string;
   /** Most files in one multipart request. Default 10. */
   maxFiles?: number;
-  /** Sees server-side failures (backend outages) that are answered 5xx, e.g. for logging. */
-  onError?: (err: unknown, req: Request) => void;
+  /**
+   * Sees server-side failures: those answered 5xx (backend outages) with the request id the client was shown in
+   * `context`, and warnings no client saw (no context).
+   */
+  onError?: (err: unknown, req: Request, context?: ErrorContext) => void;
 }
 
-export interface ResolvedOptions {
+export interface ResolvedOptions extends ResolvedHttpOptions {
   store: AttachmentStore;
   /** The effective per-file limit: the narrower of ours and the store's (Infinity: none). */
   fileSizeLimit: number;
@@ -82,13 +99,13 @@ export interface ResolvedOptions {
   visitorDailyBandwidth: number;
   rateLimit: RateLimit | false;
   authorize: (req: Request, ctx: { action: Action; id?: string }) => boolean | Promise<boolean>;
-  onStored: ((attachment: StoredAttachment, req: Request) => void | Promise<void>) | undefined;
+  onStored: OnStored | undefined;
   limits: LimiterStore;
   onStateError: 'open' | 'closed';
   idPattern: RegExp;
   publicUrl: string | undefined;
   maxFiles: number;
-  onError: ((err: unknown, req: Request) => void) | undefined;
+  onError: ((err: unknown, req: Request, context?: ErrorContext) => void) | undefined;
 }
 
 const MiB = 1024 * 1024;
@@ -179,6 +196,7 @@ export function resolveOptions(given: AttachmentsOptions): ResolvedOptions {
     throw invalid('limits', 'must be a LimiterStore (take(), ledger)');
   }
   return {
+    ...resolveHttpOptions(options),
     store,
     fileSizeLimit: fileSizeLimit ?? Number.POSITIVE_INFINITY,
     expiry,

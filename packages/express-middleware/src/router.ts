@@ -1,57 +1,94 @@
+/**
+ * `app.use('/attachments', attachments({ store }))`: POST / uploads, GET|HEAD /:id downloads, DELETE /:id
+ * deletes. A plain middleware function rather than an express.Router, so the same code serves Express 4 and 5
+ * (and never depends on either's path parser, whose URIError on `%zz` would escape the JSON contract).
+ * Every known failure is answered here as JSON; anything else goes to `next(err)`.
+ */
 import { AttError } from '@att/store-core';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { handleGet, handleHead } from './download.js';
-import { answerFailure, sendAttError } from './http-error.js';
+import { answerError, bodyConsumedError } from './http-error.js';
 import { assertValidId, isValidId, MAX_ID_LENGTH } from './id.js';
 import { type Action, type AttachmentsOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { handleUpload } from './upload.js';
 import { failsOpen } from './visitor-budgets.js';
 
-type Handler = (req: Request, res: Response, next: NextFunction) => Promise<void>;
+export type AttachmentsMiddleware = (req: Request, res: Response, next: NextFunction) => void;
 
-/**
- * `app.use('/attachments', attachments({ store }))`: POST / uploads, GET|HEAD /:id downloads, DELETE /:id
- * deletes. Known failures answer `{ error: { code, message } }`; anything unexpected goes to `next(err)`.
- */
-export function attachments(options: AttachmentsOptions): Router {
+type Route = { kind: 'upload' } | { kind: 'id'; action: Action; id: string } | { kind: 'hostile' };
+
+export function attachments(options: AttachmentsOptions): AttachmentsMiddleware {
   const opts = resolveOptions(options);
-  const router = express.Router();
-
-  const guarded =
-    (fn: Handler): Handler =>
-    async (req, res, next) => {
-      try {
-        await fn(req, res, next);
-      } catch (err) {
-        if (!answerFailure(opts.onError, req, res, err)) next(err);
-      }
-    };
-
-  router.use(guarded(rateLimit(opts)));
-  router.post('/', guarded(authorized(opts, 'upload', (req, res, next) => handleUpload(opts, req, res, next))));
-  // HEAD first: Express would otherwise answer HEAD with the GET route, which reads the body from the backend.
-  router.head('/:id', guarded(withId(opts, 'download', (req, res, id) => handleHead(opts, req, res, id))));
-  router.get('/:id', guarded(withId(opts, 'download', (req, res, id) => handleGet(opts, req, res, id))));
-  router.delete(
-    '/:id',
-    guarded(
-      withId(opts, 'delete', async (_req, res, id) => {
-        await opts.store.stat(id);
-        await opts.store.remove(id);
-        res.status(204).end();
-      }),
-    ),
-  );
-  // Paths that never reach /:id (dot segments, encoded slashes, NUL…) are hostile ids, not "some other page".
-  router.use((req, res, next) => {
-    // Mounted at the app's root, other routes share these paths: leave them to the app, unless they traverse.
-    if (req.baseUrl !== '' ? looksLikeHostileId(req.path) : looksLikeTraversal(req.path)) {
-      sendAttError(res, new AttError('INVALID_ID', 'invalid attachment id'));
+  return (req, res, next) => {
+    const route = routeOf(opts, req);
+    if (!route) {
+      next();
       return;
     }
-    next();
-  });
-  return router;
+    serve(opts, route, req, res, next).catch((err: unknown) => {
+      if (!answerError(opts.onError, req, res, err)) next(err);
+    });
+  };
+}
+
+/** Which of our routes a request is, or undefined when it is not ours (left to the app). */
+function routeOf(opts: ResolvedOptions, req: Request): Route | undefined {
+  const path = req.path;
+  const atRoot = req.baseUrl === '';
+  if (path === '/') return req.method === 'POST' ? { kind: 'upload' } : undefined;
+  const segment = /^\/([^/]+)\/?$/.exec(path)?.[1];
+  const action = ACTIONS[req.method];
+  if (segment !== undefined && action !== undefined) {
+    let id: string;
+    try {
+      id = decodeURIComponent(segment);
+    } catch {
+      return { kind: 'hostile' }; // a malformed escape (`%zz`): no id and no page has one
+    }
+    // At the app's root, `/:id` also matches the app's own pages (`/favicon.ico`): not an id, not ours.
+    // Over-long or traversing ids are still refused there: no page has them, and they must not go further.
+    if (atRoot && !isValidId(id, opts.idPattern) && !isHostileId(id)) return undefined;
+    return { kind: 'id', action, id };
+  }
+  // Paths that never reach /:id (dot segments, encoded slashes, NUL…) are hostile ids, not "some other page".
+  // Mounted at the app's root, other routes share these paths: leave them to the app, unless they traverse.
+  if (atRoot ? looksLikeTraversal(path) : looksLikeHostileId(path)) return { kind: 'hostile' };
+  return undefined;
+}
+
+const ACTIONS: Partial<Record<string, Action>> = { GET: 'download', HEAD: 'download', DELETE: 'delete' };
+
+async function serve(opts: ResolvedOptions, route: Route, req: Request, res: Response, next: NextFunction) {
+  if (route.kind === 'upload' && bodyReadByOthers(req)) throw bodyConsumedError();
+  await rateLimit(opts, req);
+  if (route.kind === 'hostile') throw new AttError('INVALID_ID', 'invalid attachment id');
+  if (route.kind === 'upload') {
+    await authorize(opts, req, 'upload');
+    await handleUpload(opts, req, res, next);
+    return;
+  }
+  const { id, action } = route;
+  assertValidId(id, opts.idPattern);
+  if (action === 'delete') {
+    // The owner's token is enough; without one, `authorize` decides (default: no).
+    if (!(opts.ownerTokens?.proves(req, id) ?? false)) await authorize(opts, req, 'delete', id);
+    await opts.store.stat(id);
+    await opts.store.remove(id);
+    res.status(204).end();
+    return;
+  }
+  await authorize(opts, req, 'download', id);
+  if (req.method === 'HEAD') await handleHead(opts, req, res, id);
+  else await handleGet(opts, req, res, id);
+}
+
+/**
+ * A body parser mounted before us (express.json(), urlencoded, text, raw) has read the body or is reading it:
+ * the stream will never give us a byte, and waiting would hang the request. Public stream state tells: nobody
+ * else touches a request stream before its route runs, so a stream already flowing or ended was read by another.
+ */
+function bodyReadByOthers(req: Request): boolean {
+  return req.readableEnded || req.readableFlowing !== null;
 }
 
 function looksLikeHostileId(path: string): boolean {
@@ -64,52 +101,30 @@ function looksLikeTraversal(path: string): boolean {
 }
 
 /** A decoded `:id` no page of the app could have: over-long, with NUL or other controls, slashes or `..`. */
-function isHostileId(id: unknown): boolean {
-  if (typeof id !== 'string') return false;
+function isHostileId(id: string): boolean {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   return id.length > MAX_ID_LENGTH || /[\u0000-\u001f\u007f/\\]|\.\./.test(id);
 }
 
-function rateLimit(opts: ResolvedOptions): Handler {
-  return async (req, res, next) => {
-    if (opts.rateLimit === false) return next();
-    let allowed: boolean;
-    try {
-      allowed = await opts.limits.take(`rate:${opts.visitor(req)}`, opts.rateLimit);
-    } catch (err) {
-      // Reads may go on without the shared state (onStateError); anything that writes may not.
-      const reading = req.method === 'GET' || req.method === 'HEAD';
-      if (reading && failsOpen(opts, req, err)) return next();
-      throw err;
-    }
-    if (allowed) return next();
-    sendAttError(res, new AttError('RATE_LIMITED', 'too many requests, slow down'), {
-      'Retry-After': String(Math.max(1, Math.ceil(opts.rateLimit.refillMs / 1000))),
-    });
-  };
+async function rateLimit(opts: ResolvedOptions, req: Request): Promise<void> {
+  if (opts.rateLimit === false) return;
+  let allowed: boolean;
+  try {
+    allowed = await opts.limits.take(`rate:${opts.visitor(req)}`, opts.rateLimit);
+  } catch (err) {
+    // Reads may go on without the shared state (onStateError); anything that writes may not.
+    const reading = req.method === 'GET' || req.method === 'HEAD';
+    if (reading && failsOpen(opts, req, err)) return;
+    throw err;
+  }
+  if (allowed) return;
+  throw new AttError('RATE_LIMITED', 'too many requests, slow down', {
+    details: { retryAfterSeconds: Math.max(1, Math.ceil(opts.rateLimit.refillMs / 1000)) },
+  });
 }
 
-function authorized(opts: ResolvedOptions, action: Action, fn: Handler, id?: string): Handler {
-  return async (req, res, next) => {
-    if (!(await opts.authorize(req, { action, ...(id === undefined ? {} : { id }) }))) {
-      throw new AttError('FORBIDDEN', `${action} not allowed`);
-    }
-    await fn(req, res, next);
-  };
-}
-
-/** Validates `:id` before anything else touches it, then checks authorisation for it. */
-function withId(
-  opts: ResolvedOptions,
-  action: Action,
-  fn: (req: Request, res: Response, id: string) => Promise<void>,
-): Handler {
-  return async (req, res, next) => {
-    const id = req.params.id;
-    // At the app's root, `/:id` also matches the app's own pages (`/favicon.ico`): not an id, not ours.
-    // Over-long or traversing ids are still refused there: no page has them, and they must not go further.
-    if (req.baseUrl === '' && !isValidId(id, opts.idPattern) && !isHostileId(id)) return next();
-    assertValidId(id, opts.idPattern);
-    await authorized(opts, action, () => fn(req, res, id), id)(req, res, next);
-  };
+async function authorize(opts: ResolvedOptions, req: Request, action: Action, id?: string): Promise<void> {
+  if (!(await opts.authorize(req, { action, ...(id === undefined ? {} : { id }) }))) {
+    throw new AttError('FORBIDDEN', `${action} not allowed`);
+  }
 }

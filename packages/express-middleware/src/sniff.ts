@@ -4,45 +4,10 @@
  * plain text that nothing else recognises, and active types are never served inline anyway.
  */
 
+import { activeExtensionFor, essenceOf, isActiveType } from './active-types.js';
+
 /** Enough for file-type's deepest probes and for finding markup after a BOM and whitespace. */
 export const SNIFF_BYTES = 4100;
-
-const ACTIVE_TYPES = new Set([
-  'text/html',
-  'application/xhtml+xml',
-  'image/svg+xml',
-  'text/xml',
-  'application/xml',
-  'text/javascript',
-  'application/javascript',
-  'application/x-javascript',
-  'application/ecmascript',
-  'text/ecmascript',
-  'module',
-]);
-
-/** Types a browser would render or run in our origin: downloads of these are always `attachment`. */
-export function isActiveType(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const essence = (contentType.split(';')[0] ?? '').trim().toLowerCase();
-  return ACTIVE_TYPES.has(essence) || essence.endsWith('+xml') || essence.includes('javascript');
-}
-
-/** Names a browser (or the OS, once saved) would treat as active whatever the Content-Type says. */
-const ACTIVE_EXTENSIONS = /\.(html?|xht(ml)?|shtml|svgz?|xml|xsl|xslt|rss|atom|js|mjs|cjs|jsx)$/i;
-
-/** True for filenames whose extension is an active type: such downloads are `attachment` too. */
-export function hasActiveExtension(filename: string | undefined): boolean {
-  return filename !== undefined && ACTIVE_EXTENSIONS.test(filename);
-}
-
-function activeExtensionFor(essence: string): string {
-  if (essence.includes('javascript') || essence.includes('ecmascript') || essence === 'module') return 'js';
-  if (essence === 'text/html') return 'html';
-  if (essence === 'application/xhtml+xml') return 'xhtml';
-  if (essence === 'image/svg+xml') return 'svg';
-  return 'xml';
-}
 
 let fileTypeModule: Promise<typeof import('file-type')> | undefined;
 
@@ -60,7 +25,7 @@ export async function sniffContentType(head: Uint8Array, claimed: string | undef
   const markup = sniffMarkup(head);
   if (markup) return markup;
   if (looksLikeText(head)) {
-    const essence = (claimed?.split(';')[0] ?? '').trim().toLowerCase();
+    const essence = essenceOf(claimed ?? '');
     // A claimed active type is kept: it only makes the download stricter (always `attachment`), whereas
     // relabelling "alert(1)" sent as JavaScript to text/plain would let it be served inline.
     if (/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(essence) && isActiveType(essence)) {

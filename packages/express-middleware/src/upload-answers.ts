@@ -3,8 +3,8 @@
  * `onStored` hook. Both upload kinds import this module; it imports neither, so there is no cycle.
  */
 import { AttError, type Budget } from '@att/store-core';
-import type { NextFunction, Request } from 'express';
-import type { ResolvedOptions, StoredAttachment } from './options.js';
+import type { NextFunction, Request, Response } from 'express';
+import type { FormFields, ResolvedOptions, StoredAttachment } from './options.js';
 
 export interface UploadAnswer {
   id: string;
@@ -14,10 +14,17 @@ export interface UploadAnswer {
   size: number;
   /** Unix time in seconds (as ntfy's attachment JSON), or null for attachments that never expire. */
   expires: number | null;
+  /** With `ownerDelete`: send as `Authorization: Bearer <deleteToken>` to delete this attachment. */
+  deleteToken?: string;
 }
 
+/**
+ * `url` is absolute only under `publicUrl`: the request's Host header is the client's to forge, so a URL built
+ * from it could point a reader of the answer (a chat message, a log) anywhere. Without `publicUrl` it is the
+ * path under this host, which every client resolves against the URL it posted to.
+ */
 export function answerFor(opts: ResolvedOptions, req: Request, attachment: StoredAttachment): UploadAnswer {
-  const base = opts.publicUrl ?? `${req.protocol}://${req.get('host')}${req.baseUrl}`;
+  const base = opts.publicUrl ?? req.baseUrl;
   return {
     id: attachment.id,
     url: `${base}/${attachment.id}`,
@@ -25,7 +32,15 @@ export function answerFor(opts: ResolvedOptions, req: Request, attachment: Store
     type: attachment.contentType,
     size: attachment.size,
     expires: attachment.expiresAt ? Math.floor(attachment.expiresAt.getTime() / 1000) : null,
+    ...(opts.ownerTokens ? { deleteToken: opts.ownerTokens.tokenFor(attachment.id) } : {}),
   };
+}
+
+/** The 201: `Location` names the (first) new attachment; the body is whatever the upload kind answers. */
+export function sendCreated(res: Response, location: string, body: unknown): void {
+  res.setHeader('Location', location);
+  res.setHeader('Cache-Control', 'no-store');
+  res.status(201).json(body);
 }
 
 /** Declared body length, or undefined for chunked bodies. */
@@ -51,12 +66,13 @@ export async function notifyStored(
   opts: ResolvedOptions,
   req: Request,
   attachments: StoredAttachment[],
+  fields: FormFields,
   next: NextFunction,
   budgets: Budget[],
 ): Promise<boolean> {
   if (!opts.onStored) return true;
   try {
-    for (const attachment of attachments) await opts.onStored(attachment, req);
+    for (const attachment of attachments) await opts.onStored(attachment, req, { fields });
     return true;
   } catch (err) {
     await removeStored(opts, attachments, budgets);

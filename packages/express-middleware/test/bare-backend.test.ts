@@ -3,14 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fsBackend } from '@att/backend-fs';
-import express from 'express';
-import { describe, expect, it } from 'vitest';
-import { attachments } from '../src/index.js';
 
-describe('store option', () => {
+import { expect, it } from 'vitest';
+import { attachments } from '../src/index.js';
+import { createApp, describeOnEachExpress } from './fixture.js';
+
+describeOnEachExpress('store option', () => {
   it('accepts a bare backend as store (wrapped in a Store)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'att-mw-bare-'));
-    const app = express();
+    const app = createApp();
     app.use('/a', attachments({ store: fsBackend({ dir }), rateLimit: false }));
     const http = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => http.once('listening', resolve));

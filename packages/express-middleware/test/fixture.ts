@@ -5,8 +5,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fsBackend } from '@att/backend-fs';
 import { type Backend, createStore, type Store, type StoreOptions } from '@att/store-core';
-import express from 'express';
+import express5 from 'express';
+import express4 from 'express4';
+import { beforeAll, describe } from 'vitest';
 import { type AttachmentsOptions, attachments } from '../src/index.js';
+
+/**
+ * The HTTP suites run once per supported Express major: `describeOnEachExpress` repeats a suite, and
+ * `createApp()` builds an app of the major the running suite is for.
+ */
+const EXPRESS = { 5: express5, 4: express4 } as unknown as Record<4 | 5, typeof express5>;
+let currentMajor: 4 | 5 = 5;
+
+export function createApp(): express5.Express {
+  return EXPRESS[currentMajor]();
+}
+
+/** The express module of the running suite's major (for its body parsers). */
+export function currentExpress(): typeof express5 {
+  return EXPRESS[currentMajor];
+}
+
+export function describeOnEachExpress(name: string, suite: (major: 4 | 5) => void): void {
+  for (const major of [5, 4] as const) {
+    describe(`${name} (Express ${major})`, () => {
+      beforeAll(() => {
+        currentMajor = major;
+      });
+      suite(major);
+    });
+  }
+}
 
 export interface Calls {
   get: number;
@@ -36,6 +65,7 @@ export interface TestServer {
   backend: Backend;
   calls: Calls;
   dir: string;
+  http: http.Server;
   close(): Promise<void>;
 }
 
@@ -44,21 +74,25 @@ export async function startServer(
   storeOptions: Partial<StoreOptions> = {},
   wrap: (backend: Backend) => Backend = (b) => b,
   trustProxy = false,
+  /** Mounts app middleware before the attachments router (a body parser, say). */
+  before: (app: express5.Express) => void = () => {},
 ): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'att-mw-'));
   const calls: Calls = { get: 0, head: 0, put: 0, delete: 0 };
   const backend = counting(wrap(fsBackend({ dir })), calls);
   const store = createStore({ backend, ...storeOptions });
-  const app = express();
+  const app = createApp();
   app.set('trust proxy', trustProxy);
-  app.use('/attachments', attachments({ store, rateLimit: false, ...options }));
-  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    res.status(500).json({ appError: String(err) });
-  });
+  before(app);
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
+  // Absolute `url`s in answers by default, so tests can fetch them; tests of relative ones pass publicUrl: undefined.
+  app.use('/attachments', attachments({ store, rateLimit: false, publicUrl: `${url}/attachments`, ...options }));
+  app.use((err: unknown, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
+    res.status(500).json({ appError: String(err) });
+  });
   return {
     url,
     base: `${url}/attachments`,
@@ -66,6 +100,7 @@ export async function startServer(
     backend,
     calls,
     dir,
+    http: server,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isActiveType } from '../src/active-types.js';
 import { ifNoneMatchHits, parseRange } from '../src/conditional.js';
 import {
   encodeRfc5987,
@@ -7,7 +8,7 @@ import {
 } from '../src/content-disposition.js';
 import { decodeHeaderText, sanitizeFilename } from '../src/filename.js';
 import { assertValidId, DEFAULT_ID_PATTERN, generateId } from '../src/id.js';
-import { isActiveType, sniffContentType } from '../src/sniff.js';
+import { sniffContentType } from '../src/sniff.js';
 
 describe('ids', () => {
   it('are 22 base62 characters from the CSPRNG, all different', () => {

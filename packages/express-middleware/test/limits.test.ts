@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { createMemoryLedger, type Ledger } from '@att/store-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { createMemoryLimiterStore, type LimiterStore } from '../src/index.js';
-import { bytes, eventually, listKeys, startServer, type TestServer } from './fixture.js';
+import { bytes, describeOnEachExpress, eventually, listKeys, startServer, type TestServer } from './fixture.js';
 
 /** A limiter store answering with promises, as a shared (Redis, SQL) one would. */
 function asyncLimits(): LimiterStore {
@@ -68,7 +68,7 @@ function streamingUpload(
   });
 }
 
-describe('limits while streaming', () => {
+describeOnEachExpress('limits while streaming', () => {
   it('a Content-Length over the file limit is refused on the headers alone', async () => {
     server = await startServer({ fileSizeLimit: 100 * KiB });
     const res = await streamingUpload(`${server.base}/`, {
@@ -97,7 +97,7 @@ describe('limits while streaming', () => {
     form.append('b', new Blob([bytes(100 * KiB, 2)]), 'b.bin');
     const ok = await fetch(`${server.base}/`, { method: 'POST', body: form });
     expect(ok.status).toBe(201);
-    expect((await ok.json()).map((a: { size: number }) => a.size)).toEqual([100 * KiB, 100 * KiB]);
+    expect((await ok.json()).files.map((a: { size: number }) => a.size)).toEqual([100 * KiB, 100 * KiB]);
   });
 
   it('a chunked body crossing the file limit is cut with 413, nothing kept, size unchanged', async () => {

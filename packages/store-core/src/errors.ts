@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   ACCESS_DENIED: 403,
   ABORTED: 499,
   SIZE_MISMATCH: 400,
+  /** An HTTP request body that another middleware read first (a body parser mounted before the router). */
+  BODY_CONSUMED: 400,
   RANGE_NOT_SATISFIABLE: 416,
   INVALID_CONFIG: 500,
   UNKNOWN_BACKEND: 500,
