@@ -126,22 +126,24 @@ export async function handleMultipart(
       return;
     }
     openStreams.add(stream);
-    stream.on('data', (chunk: Buffer) => {
-      fileBytes += chunk.length;
-    });
     stream.once('close', () => openStreams.delete(stream));
     const index = fileCount - 1;
     const task = prepareUpload(opts, budgets, controller.signal)
-      .then((pending) =>
-        storeFile(pending, {
+      .then((pending) => {
+        // Counted beside the store's reader, attached in the same tick so neither misses a chunk (until then the
+        // stream is paused and its buffer counts as `readableLength`).
+        stream.on('data', (chunk: Buffer) => {
+          fileBytes += chunk.length;
+        });
+        return storeFile(pending, {
           source: stream,
           // busboy has parsed the part header; the name is cleaned afterwards like any other client filename.
           filename: sanitizeFilename(unescapeFormDataFilename(info.filename)),
           claimedType: info.mimeType,
           // Browsers send an empty, nameless part for a file input left empty: no file, nothing to store.
           skipIfEmpty: info.filename === undefined,
-        }),
-      )
+        });
+      })
       .then(
         (attachment) => {
           if (attachment) stored[index] = attachment;

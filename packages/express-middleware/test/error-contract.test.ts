@@ -63,7 +63,7 @@ describeOnEachExpress('error contract', () => {
     const failing = { on: false };
     const seen: { err: unknown; requestId: string }[] = [];
     server = await startServer(
-      { onError: (err, _req, context) => void seen.push({ err, requestId: context.requestId }) },
+      { onError: (err, _req, context) => void seen.push({ err, requestId: context?.requestId ?? '' }) },
       {},
       failingWith(() => new AttError('BACKEND_UNAVAILABLE', 'connect ECONNREFUSED 10.9.8.7:9000'), failing),
     );

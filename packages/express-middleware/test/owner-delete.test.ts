@@ -44,7 +44,7 @@ describeOnEachExpress('owner delete', () => {
   it('a short ownerDeleteSecret is an INVALID_CONFIG error naming the field', () => {
     server = undefined as unknown as TestServer;
     expect(() =>
-      attachments({ store: { write() {} } as never, ownerDelete: true, ownerDeleteSecret: 'short' }),
+      attachments({ store: { prepareWrite() {} } as never, ownerDelete: true, ownerDeleteSecret: 'short' }),
     ).toThrow(/ownerDeleteSecret/);
   });
 });
