@@ -11,4 +11,6 @@ export declare function startRedis(options?: {
   port?: number;
   install?: boolean;
   attempts?: number;
+  /** Extra redis-server arguments, e.g. ['--requirepass', 'x']. */
+  args?: string[];
 }): Promise<RunningRedis>;

@@ -36,7 +36,7 @@ function freePort() {
   });
 }
 
-/** One PING over a raw socket: true when the server answers +PONG within `ms`. */
+/** One PING over a raw socket: true when the server answers (+PONG, or NOAUTH when it wants a password). */
 function ping(port, ms = 500) {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
@@ -47,7 +47,7 @@ function ping(port, ms = 500) {
     socket.setTimeout(ms, () => done(false));
     socket.once('error', () => done(false));
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+    socket.once('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString())));
   });
 }
 
@@ -65,11 +65,23 @@ async function stopChild(child, timeoutMs = 10_000) {
   }
 }
 
-async function startOnce(port, dir) {
+async function startOnce(port, dir, extraArgs) {
   const log = openSync(join(dir, 'redis.log'), 'a');
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      ...extraArgs,
+    ],
     { cwd: dir, stdio: ['ignore', log, log] },
   );
   const spawnError = new Promise((resolve) => child.once('error', resolve));
@@ -85,17 +97,18 @@ async function startOnce(port, dir) {
 }
 
 /**
- * Starts redis-server on 127.0.0.1 (`port`, or a free one, retried elsewhere if taken meanwhile).
- * Returns { port, url, pid, stop() }; stop() is idempotent. Start again with the same `port` to test recovery.
+ * Starts redis-server on 127.0.0.1 (`port`, or a free one, retried elsewhere if taken meanwhile), with `args`
+ * added to its command line (e.g. `['--requirepass', 'x']`). Returns { port, url, pid, stop() }; stop() is
+ * idempotent. Start again with the same `port` to test recovery.
  */
-export async function startRedis({ port, install = true, attempts = 3 } = {}) {
+export async function startRedis({ port, install = true, attempts = 3, args = [] } = {}) {
   if (install) await installRedis();
   const dir = mkdtempSync(join(tmpdir(), 'att-redis-'));
   const errors = [];
   for (let attempt = 1; attempt <= (port ? 1 : attempts); attempt++) {
     const chosen = port ?? (await freePort());
     try {
-      const child = await startOnce(chosen, dir);
+      const child = await startOnce(chosen, dir, args);
       const killOnExit = () => {
         if (alive(child)) child.kill('SIGKILL');
       };

@@ -31,6 +31,7 @@ export function redactUrl(url: string): string {
 export function openConnection(source: { url: string } | { client: Redis }, commandTimeout: number): Connection {
   const owned = 'url' in source;
   const where = owned ? redactUrl(source.url) : describeClient(source.client);
+  const secrets = owned ? secretsOf(source.url) : [];
   const options: RedisOptions = {
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
@@ -40,10 +41,15 @@ export function openConnection(source: { url: string } | { client: Redis }, comm
     retryStrategy,
   };
   const client = owned ? new Redis(source.url, options) : source.client;
-  // ioredis reports connection trouble as 'error' events; unheard they would crash the process. The operations
-  // themselves reject with STATE_UNAVAILABLE, so the events carry nothing the caller does not already get.
-  const ignore = () => {};
-  if (owned) client.on('error', ignore);
+  // ioredis reports connection trouble as 'error' events. The operations themselves reject with
+  // STATE_UNAVAILABLE; the last event only sharpens their message (refused password, connection refused…).
+  let lastError: unknown;
+  const remember = (err: unknown) => {
+    lastError = err;
+  };
+  client.on('error', remember);
+  client.on('ready', () => remember(undefined));
+  const lastTrouble = () => (lastError === undefined ? '' : `: ${firstLine(scrubbed(lastError, secrets).message)}`);
   let everReady = client.status === 'ready';
   // One listener for the first connection, however many operations wait for it.
   const firstReady = everReady
@@ -54,7 +60,6 @@ export function openConnection(source: { url: string } | { client: Redis }, comm
           resolve();
         }),
       );
-  const secrets = owned ? secretsOf(source.url) : [];
 
   const fail = (reason: string, cause?: unknown): AttError =>
     new AttError('STATE_UNAVAILABLE', `shared state unavailable: Redis at ${where} ${reason}`, {
@@ -69,13 +74,16 @@ export function openConnection(source: { url: string } | { client: Redis }, comm
   const ready = async (): Promise<void> => {
     if (client.status === 'ready') return;
     if (everReady || client.status === 'end') {
-      throw fail(client.status === 'end' ? 'is closed' : 'is not connected (reconnecting)');
+      throw fail(client.status === 'end' ? 'is closed' : `is not connected (reconnecting${lastTrouble()})`);
     }
     // A client given to us with lazyConnect waits for a first command that we never send while not ready.
     if (client.status === 'wait') client.connect().catch(() => {});
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(fail(`did not answer within ${commandTimeout} ms (connecting)`)), commandTimeout);
+      timer = setTimeout(
+        () => reject(fail(`did not answer within ${commandTimeout} ms (connecting${lastTrouble()})`)),
+        commandTimeout,
+      );
     });
     try {
       await Promise.race([firstReady, timeout]);
@@ -96,8 +104,6 @@ export function openConnection(source: { url: string } | { client: Redis }, comm
     },
     async close() {
       if (!owned) return;
-      client.off('error', ignore);
-      client.on('error', ignore);
       try {
         await client.quit();
       } catch {
@@ -115,8 +121,10 @@ function explain(err: unknown, commandTimeout: number): string {
     return 'is not connected (reconnecting)';
   }
   if (/^(WRONGPASS|NOAUTH|NOPERM)/.test(message)) return `refused the command: ${message.split(/\s/)[0]}`;
-  return `failed: ${message.split('\n')[0]?.slice(0, 200)}`;
+  return `failed: ${firstLine(message)}`;
 }
+
+const firstLine = (message: string) => (message.split('\n')[0] ?? '').slice(0, 200);
 
 /** The first word of a Redis error reply (NOSCRIPT, WRONGPASS…), or undefined for a connection failure. */
 function replyCode(err: unknown): string | undefined {
