@@ -239,7 +239,7 @@ export class S3Client {
     try {
       return presignUrl(
         { method, url: origin + path + search, ...(headers ? { headers } : {}) },
-        { ...signingOptions(creds, this.config.region), expiresIn },
+        { ...signingOptions(creds, this.config.region), expiresIn, date: this.#transport.now() },
       );
     } catch (err) {
       throw new AttError('INVALID_REQUEST', `S3 presign: ${(err as Error).message}`);

@@ -75,6 +75,10 @@ export function s3ResponseError(
   if (requestId) details.requestId = requestId;
   const retryAfterMs = parseRetryAfter(headerValue(headers, 'retry-after'));
   if (retryAfterMs !== undefined) details.retryAfterMs = retryAfterMs;
+  if (isClockSkew(status, parsed.code, parsed.message)) {
+    const serverTime = Date.parse(headerValue(headers, 'date') ?? '');
+    if (!Number.isNaN(serverTime)) details.serverTime = serverTime;
+  }
   const bucketRegion = bucketRegionHint(status, headers, body, parsed.code);
   if (bucketRegion !== undefined) {
     // A config problem, not a server one: say which region to set instead of "empty response".
@@ -95,6 +99,17 @@ export function s3ResponseError(
     );
   }
   return new AttError(code, `S3 ${what} failed: HTTP ${status}, ${reason}`, { retryable, details });
+}
+
+/** Messages by which servers reject a signature for its time rather than its key (AWS, Swift, MinIO, R2 wordings). */
+const TIME_MESSAGE = /request time|signature (?:expired|not yet current)|time ?skew|too skewed|out of range/i;
+
+/** Whether a 403 rejects the request's signing time (our clock), not its credentials. */
+export function isClockSkew(status: number, s3Code: string | undefined, message: string | undefined): boolean {
+  if (status !== 403 && status !== 400) return false;
+  if (s3Code === 'RequestTimeTooSkewed') return true;
+  const signatureCode = s3Code === 'SignatureDoesNotMatch' || s3Code === 'AccessDenied' || s3Code === 'InvalidRequest';
+  return signatureCode && message !== undefined && TIME_MESSAGE.test(message);
 }
 
 export function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

@@ -117,6 +117,11 @@ export class S3Transport {
     return url;
   }
 
+  /** The server's time as far as we know it: signatures carry this, not our raw clock. */
+  now(): Date {
+    return new Date(Date.now() + this.clockOffset);
+  }
+
   credentials(): ReturnType<S3CredentialsProvider> {
     return this.#credentials();
   }
@@ -124,7 +129,9 @@ export class S3Transport {
   /** Sends `request`, retrying resendable ones on retryable failures; non-2xx answers become AttErrors. */
   async send(request: S3Request, encodedKey: string | undefined): Promise<S3Response> {
     const { maxAttempts, retryBaseDelay, retryMaxDelay } = this.#config;
-    const attempts = isResendable(request.body) ? maxAttempts : 1;
+    const resendable = isResendable(request.body);
+    const attempts = resendable ? maxAttempts : 1;
+    let clockCorrected = false;
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await this.#attempt(request, encodedKey);
@@ -132,6 +139,17 @@ export class S3Transport {
         return response;
       } catch (err) {
         const error = transportError(err, request, request.signal);
+        // Our clock is off (RequestTimeTooSkewed): take the server's from its Date header, keep the offset for
+        // every later request, and resend once at once. A stream cannot be resent; the next request benefits.
+        const serverTime = error.details?.serverTime as number | undefined;
+        if (serverTime !== undefined) {
+          this.clockOffset = serverTime - Date.now();
+          if (resendable && !clockCorrected && !request.signal?.aborted) {
+            clockCorrected = true;
+            attempt--;
+            continue;
+          }
+        }
         if (this.#followRegion(error) && attempt < attempts) continue;
         if (attempt >= attempts || !error.retryable || request.signal?.aborted) throw error;
         const retryAfter = error.details?.retryAfterMs as number | undefined;
@@ -168,7 +186,7 @@ export class S3Transport {
       {
         ...signingOptions(creds, this.#config.region),
         signedPayload: signed,
-        date: new Date(Date.now() + this.clockOffset),
+        date: this.now(),
       },
     );
     if (typeof body === 'string' || body instanceof Uint8Array) {
