@@ -3,6 +3,7 @@ import { AttError, type ByteRange, type GetResult, type ObjectInfo } from '@att/
 import {
   credentialsProvider,
   installRedaction,
+  invalidConfig,
   type ResolvedConfig,
   redactConfig,
   resolveConfig,
@@ -10,11 +11,13 @@ import {
 } from './config.js';
 import { checkContentType } from './content-type.js';
 import { deleteKeys } from './delete.js';
+import { type EncryptionSummary, resolveEncryption } from './encryption.js';
 import { headerValue, mapBodyErrors } from './errors.js';
 import { checkStorableKey } from './keys.js';
 import { type ListedObject, listObjects, listUploads, type PendingUpload } from './listing.js';
 import { metadataFromHeaders } from './metadata.js';
 import { abortUpload, completeUpload, createUpload, type UploadTarget, uploadPart } from './multipart.js';
+import { objectHeaders } from './object-headers.js';
 import { type PutObjectOptions, putObject } from './put.js';
 import { S3Transport, signingOptions } from './transport.js';
 
@@ -53,14 +56,35 @@ export class S3Client {
   readonly config: ResolvedConfig;
   readonly #transport: S3Transport;
   readonly #root: string;
+  readonly #encryption: EncryptionSummary;
   /** The config with the secret redacted (installed in the constructor; also used by toString and inspect). */
   declare toJSON: () => Record<string, unknown>;
 
   constructor(config: S3ClientConfig) {
     this.config = resolveConfig(config);
-    this.#transport = new S3Transport(this.config, credentialsProvider(config, this.config.region), config.agent);
+    const encryption = resolveEncryption(config, this.config.endpoint);
+    for (const field of ['cacheControl', 'acl'] as const) {
+      if (config[field] === undefined) continue;
+      try {
+        objectHeaders({ [field]: config[field] }, {});
+      } catch (err) {
+        throw invalidConfig(field, (err as Error).message.replace(/^\S+ /, ''));
+      }
+      this.config[field] = config[field] as never;
+    }
+    this.#encryption = encryption.summary;
+    this.#transport = new S3Transport(
+      this.config,
+      credentialsProvider(config, this.config.region),
+      config.agent,
+      encryption.headersFor,
+    );
     this.#root = this.config.prefix ? `${this.config.prefix}/` : '';
-    installRedaction(this, () => redactConfig({ ...this.config, endpoint: this.config.endpoint.href }), 'S3Client');
+    installRedaction(
+      this,
+      () => redactConfig({ ...this.config, endpoint: this.config.endpoint.href, encryption: this.#encryption }),
+      'S3Client',
+    );
   }
 
   /** The full object key of `key` (the prefix joined with `/`). */

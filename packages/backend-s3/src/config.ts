@@ -5,6 +5,8 @@ import { createCachedCredentials } from './credentials/cache.js';
 import { createDefaultCredentials } from './credentials/chain.js';
 import { endpointFromEnvironment, regionFromEnvironment } from './credentials/environment.js';
 import { type AwsCredentials, checkedCredentials } from './credentials/types.js';
+import type { EncryptionConfig } from './encryption.js';
+import type { CannedAcl } from './object-headers.js';
 
 export const MIB = 1024 * 1024;
 /** S3's floor for every part but the last. */
@@ -21,7 +23,7 @@ export type S3Credentials = AwsCredentials;
  */
 export type S3CredentialsProvider = () => Promise<S3Credentials>;
 
-export interface S3ClientConfig {
+export interface S3ClientConfig extends EncryptionConfig {
   /**
    * `http(s)://host[:port][/path]`. Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's `endpoint_url`,
    * else `https://s3.<region>.amazonaws.com`.
@@ -43,6 +45,10 @@ export interface S3ClientConfig {
   credentials?: S3CredentialsProvider | S3Credentials;
   /** Default: path-style with a custom endpoint, virtual-hosted on AWS. */
   forcePathStyle?: boolean;
+  /** `Cache-Control` stored with every object this client uploads (a put's own `cacheControl` wins). */
+  cacheControl?: string;
+  /** Canned ACL for every object this client uploads (a put's own `acl` wins). */
+  acl?: CannedAcl;
   /**
    * When S3 says the bucket is in another region (301, 307, 400 AuthorizationHeaderMalformed), re-sign there and
    * retry (switching the default AWS endpoint too), and keep that region. Default false: the error names the region.
@@ -82,6 +88,8 @@ export interface ResolvedConfig {
   prefix: string;
   forcePathStyle: boolean;
   followRegionRedirects: boolean;
+  cacheControl?: string;
+  acl?: CannedAcl;
   partSize: number;
   queueSize: number;
   maxAttempts: number;
@@ -211,7 +219,8 @@ export const REDACTED = '[redacted]';
 export function redactConfig<T extends object>(config: T): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
-    if (key === 'secretAccessKey' || key === 'sessionToken') out[key] = value === undefined ? undefined : REDACTED;
+    if (key === 'secretAccessKey' || key === 'sessionToken' || key === 'sseCustomerKey')
+      out[key] = value === undefined ? undefined : REDACTED;
     else if (key === 'credentials' && typeof value === 'function') out[key] = '[provider]';
     else if (key === 'credentials' && value !== undefined) out[key] = REDACTED;
     else if (key === 'agent') out[key] = value === undefined ? undefined : '[agent]';

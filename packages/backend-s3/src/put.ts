@@ -3,11 +3,12 @@ import type { ResolvedConfig } from './config.js';
 import { checkContentType } from './content-type.js';
 import { metadataHeaders } from './metadata.js';
 import { type UploadResult, type UploadTarget, uploadMultipart } from './multipart.js';
+import { type ObjectHeaderOptions, objectHeaders } from './object-headers.js';
 import { abortable, exactLength, PartPool, partSizeFor, readParts, sizeMismatch, sliceParts } from './parts.js';
 import { singlePut } from './single-put.js';
 import type { S3Transport } from './transport.js';
 
-export interface PutObjectOptions {
+export interface PutObjectOptions extends ObjectHeaderOptions {
   /** Declared length; the body must match it exactly (SIZE_MISMATCH otherwise, nothing stored). */
   size?: number;
   contentType?: string;
@@ -42,6 +43,14 @@ export async function putObject(
   // Always a type: providers disagree on the default (Swift guesses from the extension, fauxqs fails without one).
   const headers: Record<string, string> = { 'content-type': options.contentType || 'application/octet-stream' };
   metadataHeaders(options.metadata, headers);
+  objectHeaders(
+    {
+      cacheControl: options.cacheControl ?? config.cacheControl,
+      acl: options.acl ?? config.acl,
+      contentDisposition: options.contentDisposition,
+    },
+    headers,
+  );
   const multipart = (parts: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, partSize: number, pool?: PartPool) =>
     uploadMultipart(transport, target, parts, {
       headers,

@@ -90,7 +90,16 @@ export class S3Transport {
   /** Milliseconds to add to our clock to get the server's (learned from a RequestTimeTooSkewed answer). */
   clockOffset = 0;
 
-  constructor(config: ResolvedConfig, credentials: S3CredentialsProvider, agent: HttpAgent | undefined) {
+  /** Per-operation headers added to every request (encryption.ts); undefined when none are configured. */
+  readonly #headersFor: ((operation: string) => Record<string, string> | undefined) | undefined;
+
+  constructor(
+    config: ResolvedConfig,
+    credentials: S3CredentialsProvider,
+    agent: HttpAgent | undefined,
+    headersFor?: (operation: string) => Record<string, string> | undefined,
+  ) {
+    this.#headersFor = headersFor;
     this.#config = config;
     this.#credentials = credentials;
     this.#ownsAgent = agent === undefined;
@@ -173,6 +182,11 @@ export class S3Transport {
     return true;
   }
 
+  #headers(request: S3Request): Record<string, string> {
+    const extra = this.#headersFor?.(request.operation);
+    return extra ? { ...request.headers, ...extra } : (request.headers ?? {});
+  }
+
   async #attempt(request: S3Request, encodedKey: string | undefined): Promise<S3Response> {
     request.signal?.throwIfAborted();
     const { origin, path } = this.address(encodedKey);
@@ -182,7 +196,7 @@ export class S3Transport {
     // XML bodies are small and always signed; byte bodies per config.signPayload; streams cannot be hashed upfront.
     const signed = typeof body === 'string' || body === undefined || (isResendable(body) && this.#config.signPayload);
     const { headers } = signRequest(
-      { method: request.method, url: origin + fullPath, headers: request.headers ?? {}, ...(signed ? { body } : {}) },
+      { method: request.method, url: origin + fullPath, headers: this.#headers(request), ...(signed ? { body } : {}) },
       {
         ...signingOptions(creds, this.#config.region),
         signedPayload: signed,

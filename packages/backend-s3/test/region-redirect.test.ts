@@ -5,7 +5,12 @@ import { isAttError } from '@att/store-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { S3Client } from '../src/index.js';
 import { freshClient, readAll } from './helpers/clients.js';
-import { type FakeEndpoint, type RecordedRequest, startFakeEndpoint } from './support/fake-endpoint.js';
+import {
+  type FakeAnswer,
+  type FakeEndpoint,
+  type RecordedRequest,
+  startFakeEndpoint,
+} from './support/fake-endpoint.js';
 import { s3Server } from './support/servers.js';
 
 const fakes: FakeEndpoint[] = [];
@@ -21,7 +26,7 @@ function signedRegion(req: RecordedRequest): string | undefined {
 
 /** A bucket that lives in eu-west-1 and answers requests signed for any other region the way AWS does. */
 async function bucketInEuWest1(mode: Mode) {
-  const fake = await startFakeEndpoint((req) => {
+  const fake = await startFakeEndpoint((req): FakeAnswer => {
     if (signedRegion(req) !== 'eu-west-1') {
       const header = { 'x-amz-bucket-region': 'eu-west-1', 'content-type': 'application/xml' };
       if (req.method === 'HEAD' || mode === '301-bare') return { status: 301, headers: header };

@@ -12,6 +12,8 @@ const SWIFT_CAPABILITIES: S3TestServer['capabilities'] = {
   deleteObjectsNeedsContentMd5: true,
   virtualHosted: true,
   wholeSecondTimestamps: true,
+  acceptsServerSideEncryption: false,
+  storesObjectHeaders: true,
 };
 const FAUXQS_CAPABILITIES: S3TestServer['capabilities'] = {
   verifiesSignatures: false,
@@ -20,6 +22,8 @@ const FAUXQS_CAPABILITIES: S3TestServer['capabilities'] = {
   deleteObjectsNeedsContentMd5: false,
   virtualHosted: true,
   wholeSecondTimestamps: false,
+  acceptsServerSideEncryption: true,
+  storesObjectHeaders: false,
 };
 
 // Started once per process: a second setup call (watch-mode rerun, two configs sharing this file) reuses them.

@@ -13,6 +13,10 @@ export interface S3Capabilities {
   deleteObjectsNeedsContentMd5: boolean;
   /** Answers `<bucket>.localhost:PORT` (resolve `*.localhost` to 127.0.0.1 inside the client: no DNS for it here). */
   virtualHosted: boolean;
+  /** Accepts SSE-S3/SSE-KMS headers on uploads (Swift answers 501 NotImplemented; fauxqs accepts, ignores them). */
+  acceptsServerSideEncryption: boolean;
+  /** Stores Cache-Control and Content-Disposition with the object (fauxqs drops them). */
+  storesObjectHeaders: boolean;
   /** LastModified/Initiated are rounded to whole seconds (Swift): a zero-grace age test must wait > 1 s. */
   wholeSecondTimestamps: boolean;
 }
