@@ -47,8 +47,9 @@ export function openConnection(source: { url: string } | { client: Redis }, comm
   const remember = (err: unknown) => {
     lastError = err;
   };
+  const recovered = () => remember(undefined);
   client.on('error', remember);
-  client.on('ready', () => remember(undefined));
+  client.on('ready', recovered);
   const lastTrouble = () => (lastError === undefined ? '' : `: ${firstLine(scrubbed(lastError, secrets).message)}`);
   let everReady = client.status === 'ready';
   // One listener for the first connection, however many operations wait for it.
@@ -103,7 +104,12 @@ export function openConnection(source: { url: string } | { client: Redis }, comm
       }
     },
     async close() {
-      if (!owned) return;
+      if (!owned) {
+        // The app's client stays the app's: connected, and without our listeners.
+        client.off('error', remember);
+        client.off('ready', recovered);
+        return;
+      }
       try {
         await client.quit();
       } catch {

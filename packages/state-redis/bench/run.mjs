@@ -1,0 +1,148 @@
+// pnpm bench: what sharing the state in Redis costs an upload. 1 MiB raw uploads at concurrency 16 through
+// @att/express-middleware on the fs backend, with every limit on, the state in memory vs in Redis on loopback,
+// interleaved rounds in one run. Prints throughput, the median ratio and the Redis commands per upload (counted
+// by Redis itself: EVALSHA/EVAL calls in INFO commandstats, one per script run, i.e. one per round trip).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startRedis } from '../../../scripts/redis-server.mjs';
+
+const MiB = 1024 * 1024;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 256);
+const CONCURRENCY = 16;
+const here = new URL('.', import.meta.url);
+
+// tmpfs where there is one: page-cache writeback on a small VM's disk swings rounds far more than Redis does.
+const work = await mkdtemp(
+  join(process.env.BENCH_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()), 'att-state-bench-'),
+);
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+async function startServer(kind, url) {
+  const child = spawn(process.execPath, [new URL('server.mjs', here).pathname, kind, join(work, kind), url ?? ''], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = await once(child.stdout, 'data');
+  return { kind, child, port: Number(String(line).trim()), ids: [] };
+}
+
+function request(server, method, path, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.port, path, method, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    if (body) req.setHeader('content-length', body.length);
+    req.end(body);
+  });
+}
+
+async function upload(server, data) {
+  const answer = await request(server, 'POST', '/upload/?filename=one.bin', data);
+  if (answer.status !== 201) throw new Error(`${server.kind}: HTTP ${answer.status} ${answer.body}`);
+  const { id, size } = JSON.parse(answer.body.toString());
+  if (size !== data.length) throw new Error(`${server.kind}: stored ${size} of ${data.length} bytes`);
+  server.ids.push(id);
+}
+
+/** Runs `count` calls of `fn` with `CONCURRENCY` in flight. */
+async function pool(count, fn) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) {
+        next++;
+        await fn();
+      }
+    }),
+  );
+}
+
+async function removeStored(server) {
+  const ids = server.ids.splice(0);
+  await pool(ids.length, async () => {
+    const answer = await request(server, 'DELETE', `/upload/${ids.pop()}`);
+    if (answer.status !== 204) throw new Error(`${server.kind}: DELETE answered ${answer.status}`);
+  });
+}
+
+async function cpuSeconds(server) {
+  return JSON.parse((await request(server, 'GET', '/stats')).body.toString()).cpuSeconds;
+}
+
+/** Script runs (EVALSHA + EVAL) and all other commands clients sent, from Redis's own counters. */
+async function redisCalls(admin) {
+  const text = await admin.info('commandstats');
+  const calls = Object.fromEntries([...text.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)].map((m) => [m[1], Number(m[2])]));
+  return { scripts: (calls.evalsha ?? 0) + (calls.eval ?? 0), lease: calls.set ?? 0 };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (n) => n.toFixed(1).padStart(7);
+
+const redis = await startRedis();
+const admin = new Redis(redis.url);
+const servers = [];
+try {
+  servers.push(await startServer('memory'), await startServer('redis', redis.url));
+  const data = randomBytes(MiB);
+  for (const server of servers) {
+    await pool(CONCURRENCY, () => upload(server, data)); // warm-up: JIT, connections, script cache
+    await removeStored(server);
+  }
+  const times = { memory: [], redis: [] };
+  const cpu = { memory: 0, redis: 0 };
+  const ratios = [];
+  let scripts = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate who goes first so warm caches favour neither.
+    const order = round % 2 === 0 ? servers : [...servers].reverse();
+    const seconds = {};
+    for (const server of order) {
+      const before = await redisCalls(admin);
+      const cpuBefore = await cpuSeconds(server);
+      const started = process.hrtime.bigint();
+      await pool(UPLOADS, () => upload(server, data));
+      seconds[server.kind] = Number(process.hrtime.bigint() - started) / 1e9;
+      cpu[server.kind] += (await cpuSeconds(server)) - cpuBefore;
+      if (server.kind === 'redis') scripts += (await redisCalls(admin)).scripts - before.scripts;
+      times[server.kind].push(seconds[server.kind]);
+      await removeStored(server);
+    }
+    ratios.push(seconds.memory / seconds.redis);
+  }
+  const mibps = (kind) => UPLOADS / median(times[kind]);
+  console.log(
+    `${UPLOADS} × 1 MiB, concurrency ${CONCURRENCY}: memory state ${fmt(mibps('memory'))} MiB/s   ` +
+      `redis state ${fmt(mibps('redis'))} MiB/s   ratio (redis/memory throughput, median of ${ROUNDS}) ` +
+      `${median(ratios).toFixed(3)}×`,
+  );
+  console.log(
+    `server CPU per GiB: memory ${(cpu.memory / ((UPLOADS * ROUNDS) / 1024)).toFixed(2)} s, ` +
+      `redis ${(cpu.redis / ((UPLOADS * ROUNDS) / 1024)).toFixed(2)} s`,
+  );
+  console.log(
+    `Redis commands per upload (script runs, incl. reservation renewals): ${(scripts / (UPLOADS * ROUNDS)).toFixed(2)}`,
+  );
+  console.log(
+    `(files in ${work.startsWith('/dev/shm') ? 'tmpfs /dev/shm' : work}; fs backend fsync off; Redis on loopback)`,
+  );
+} finally {
+  for (const server of servers) {
+    server.child.kill('SIGTERM');
+    await once(server.child, 'exit');
+  }
+  admin.disconnect();
+  await redis.stop();
+  agent.destroy();
+  await rm(work, { recursive: true, force: true });
+}
