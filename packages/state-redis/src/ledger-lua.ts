@@ -9,6 +9,8 @@ import { defineScript } from './script.js';
 
 /** Expiring slots kept per counter; past this the earliest folds into the next (later deadline: never under-counts). */
 const MAX_SLOTS = 1_500;
+/** A fold brings a counter back to this many slots. */
+const FOLD_TO = 1_350;
 /** Keys outlive their last deadline by this much, so a key never vanishes before its content is due. */
 const GRACE_MS = 1_000;
 
@@ -32,12 +34,23 @@ local function batched(cmd, key, items)
   end
 end
 
+local function tidyReservations(c)
+  local top = redis.call('ZRANGE', dkey(c), -1, -1, 'WITHSCORES')
+  if top[2] then
+    redis.call('PEXPIREAT', dkey(c), int(tonumber(top[2]) + ${GRACE_MS}))
+    redis.call('PEXPIREAT', rkey(c), int(tonumber(top[2]) + ${GRACE_MS}))
+  else
+    redis.call('DEL', dkey(c), rkey(c))
+  end
+end
+
 -- Drops the counter's expired reservations: they count for nobody.
 local function purge(c)
   local dead = redis.call('ZRANGEBYSCORE', dkey(c), '-inf', now)
   if #dead > 0 then
     batched('HDEL', rkey(c), dead)
     redis.call('ZREMRANGEBYSCORE', dkey(c), '-inf', now)
+    tidyReservations(c)
   end
 end
 
@@ -82,20 +95,9 @@ local function tidyCommitted(c, lasting, last)
   end
 end
 
-local function tidyReservations(c)
-  local top = redis.call('ZRANGE', dkey(c), -1, -1, 'WITHSCORES')
-  if top[2] then
-    redis.call('PEXPIREAT', dkey(c), int(tonumber(top[2]) + ${GRACE_MS}))
-    redis.call('PEXPIREAT', rkey(c), int(tonumber(top[2]) + ${GRACE_MS}))
-  else
-    redis.call('DEL', dkey(c), rkey(c))
-  end
-end
-
 -- committed + reserved of a counter, purged and tidied: the value scripts report for peek.
 local function live(c)
   purge(c)
-  tidyReservations(c)
   local total, lasting, last = committed(c)
   tidyCommitted(c, lasting, last)
   if total < 0 then total = 0 end
@@ -203,7 +205,8 @@ local function touch(c)
 end
 for _, c in ipairs(held) do touch(c) end
 
--- Too many slots: fold the earliest into the next, so bytes are kept longer, never dropped.
+-- Too many slots: fold the earliest into the next (later deadline: bytes are kept longer, never dropped), down to
+-- 90 % of the bound, so a busy counter folds once per many new slots rather than on every settle.
 local function fold(c)
   local fields = redis.call('HGETALL', ckey(c))
   local slots = {}
@@ -212,28 +215,39 @@ local function fold(c)
   end
   if #slots <= ${MAX_SLOTS} then return end
   table.sort(slots, function(a, b) return a[1] < b[1] end)
-  local extra, carry = #slots - ${MAX_SLOTS}, 0
+  local extra, carry, gone = #slots - ${FOLD_TO}, 0, {}
   for i = 1, extra do
     carry = carry + slots[i][2]
-    redis.call('HDEL', ckey(c), int(slots[i][1]))
+    gone[#gone + 1] = int(slots[i][1])
   end
+  batched('HDEL', ckey(c), gone)
   redis.call('HINCRBY', ckey(c), int(slots[extra + 1][1]), int(carry))
 end
 
+-- Each counter's committed total is read once, then kept up to date here, so that the clamp below applies after
+-- every commitment (as the reference ledger does) without re-reading the counter.
+local current = {}
 for i = 5, #ARGV, 3 do
   local c, bytes, expiresAt = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
   touch(c)
+  if current[c] == nil then current[c] = committed(c) end
   if expiresAt == '' then
     redis.call('HINCRBY', ckey(c), 'l', int(bytes))
+    current[c] = current[c] + bytes
   elseif tonumber(expiresAt) > now then
-    -- Rounded up to the slot's end: a visitor's bytes may leave a little late, never early.
+    -- Rounded up to the slot's end: bytes may leave a little late, never early.
     local slot = math.ceil(tonumber(expiresAt) / slotMs) * slotMs
     redis.call('HINCRBY', ckey(c), int(slot), int(bytes))
-    if redis.call('HLEN', ckey(c)) > ${MAX_SLOTS} then fold(c) end
+    current[c] = current[c] + bytes
   end
   -- A removal the ledger never saw charged must not drive the counter below zero.
-  local total = committed(c)
-  if total < 0 then redis.call('HINCRBY', ckey(c), 'l', int(-total)) end
+  if current[c] < 0 then
+    redis.call('HINCRBY', ckey(c), 'l', int(-current[c]))
+    current[c] = 0
+  end
+end
+for c in pairs(current) do
+  if redis.call('HLEN', ckey(c)) > ${MAX_SLOTS} then fold(c) end
 end
 local reply = {}
 for _, c in ipairs(touched) do
@@ -247,7 +261,6 @@ return reply
 export const USAGE = defineScript(`${PRELUDE}
 local c = ARGV[2]
 purge(c)
-tidyReservations(c)
 local total, lasting, last = committed(c)
 tidyCommitted(c, lasting, last)
 if total < 0 then total = 0 end
