@@ -8,7 +8,7 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AttError, isAttError, meter, resolveRange, throwIfAborted } from '@att/store-core';
+import { AttError, checkObjectMetadata, isAttError, meter, resolveRange, throwIfAborted } from '@att/store-core';
 
 const TEMP_PREFIX = '.tmp-';
 const OBJECT_SUFFIX = '.obj';
@@ -75,6 +75,7 @@ export function packdirBackend({ dir }) {
   return {
     async put(key, body, options = {}) {
       checkKey(key);
+      checkObjectMetadata(options.metadata);
       throwIfAborted(options.signal, 'put');
       await ensureDir();
       const temp = join(dir, `${TEMP_PREFIX}${randomBytes(12).toString('hex')}`);

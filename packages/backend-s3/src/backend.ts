@@ -1,4 +1,12 @@
-import type { Backend, GetOptions, ListOptions, ObjectInfo, PutOptions } from '@att/store-core';
+import {
+  type Backend,
+  checkObjectMetadata,
+  type GetOptions,
+  type ListOptions,
+  type ObjectInfo,
+  type PutOptions,
+  throwIfAborted,
+} from '@att/store-core';
 import { S3Client } from './client.js';
 import type { S3ClientConfig } from './config.js';
 import { installRedaction } from './config.js';
@@ -27,7 +35,9 @@ export function s3Backend(config: S3ClientConfig | string | URL | S3Client): S3B
   const backend = {
     client,
     resumable,
-    put(key: string, body: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<ObjectInfo> {
+    async put(key: string, body: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<ObjectInfo> {
+      // The Backend contract's metadata rules (the client alone also takes UTF-8 values, as encoded words).
+      checkObjectMetadata(options.metadata);
       return client.putObject(key, body, options);
     },
     get(key: string, options: GetOptions = {}) {
@@ -40,8 +50,12 @@ export function s3Backend(config: S3ClientConfig | string | URL | S3Client): S3B
       return client.deleteObjects(keys, options);
     },
     async *list(options: ListOptions = {}): AsyncIterable<ObjectInfo> {
-      // Resumable uploads keep their state under UPLOADS_PREFIX: never objects of their own.
-      for await (const info of client.listObjects(options)) if (!info.key.startsWith(UPLOADS_PREFIX)) yield info;
+      for await (const object of client.listObjects(options)) {
+        // A fetched page is not a reason to go on listing after an abort.
+        throwIfAborted(options.signal, 'listing');
+        // Resumable uploads keep their state under UPLOADS_PREFIX: never objects of their own.
+        if (!object.key.startsWith(UPLOADS_PREFIX)) yield object;
+      }
     },
     async cleanupIncomplete(olderThan: Date): Promise<number> {
       // A resumable upload is stale by its last append, not by when its multipart upload started.

@@ -48,7 +48,7 @@ export async function getBytes(backend: Backend, key: string): Promise<Buffer> {
   return readBody(body);
 }
 
-function describeError(err: unknown): string {
+export function describeError(err: unknown): string {
   if (isAttError(err)) return `AttError ${err.code}: ${err.message}`;
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
@@ -67,6 +67,11 @@ export async function expectAttError(promise: Promise<unknown>, code: AttErrorCo
   expect(resolved, `${what}: expected AttError ${code}, but the call succeeded`).toBe(false);
   expect(isAttError(error, code), `${what}: expected AttError ${code}, got ${describeError(error)}`).toBe(true);
   return error;
+}
+
+/** An abort as a reader may see it: att's ABORTED, or the AbortError Node's own streams end with. */
+export function isAbortError(err: unknown): boolean {
+  return isAttError(err, 'ABORTED') || (err instanceof Error && err.name === 'AbortError');
 }
 
 /** True when `target` is `err` or somewhere in its cause chain. */

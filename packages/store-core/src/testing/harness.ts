@@ -7,6 +7,11 @@ export interface ConformanceCapabilities {
   range?: boolean;
   /** Keys with spaces, `+`, `%` and non-ASCII letters. Default true. */
   unicodeKeys?: boolean;
+  /**
+   * Two backends from the factory share their objects (one directory, one bucket), as after a restart or across
+   * processes. Default true; only a backend whose objects live inside the instance (plain memory) turns it off.
+   */
+  sharedStorage?: boolean;
 }
 
 export interface ConformanceOptions {
@@ -39,7 +44,7 @@ export function createHarness(create: BackendFactory, options: ConformanceOption
   const prefix = runPrefix();
   let testNumber = 0;
   const resolved = {
-    capabilities: { range: true, unicodeKeys: true, ...options.capabilities },
+    capabilities: { range: true, unicodeKeys: true, sharedStorage: true, ...options.capabilities },
     largeBodies: options.largeBodies ?? true,
     manyKeys: options.manyKeys ?? true,
     timeout: options.timeout ?? 120_000,

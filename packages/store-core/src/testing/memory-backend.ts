@@ -40,8 +40,12 @@ function copyInfo(info: ObjectInfo): ObjectInfo {
   return { ...info, lastModified: new Date(info.lastModified), metadata: { ...info.metadata } };
 }
 
-function* chunksOf(data: Buffer, size: number): Generator<Buffer> {
-  for (let offset = 0; offset < data.length; offset += size) yield data.subarray(offset, offset + size);
+/** The body of a get: chunk by chunk, so an abort of `signal` mid-stream ends it (the client went away). */
+function* chunksOf(data: Buffer, size: number, signal: AbortSignal | undefined): Generator<Buffer> {
+  for (let offset = 0; offset < data.length; offset += size) {
+    throwIfAborted(signal, 'download');
+    yield data.subarray(offset, offset + size);
+  }
 }
 
 export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend {
@@ -84,10 +88,12 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
     async get(key: string, get: GetOptions = {}): Promise<GetResult> {
       throwIfAborted(get.signal, 'download');
       const { data, info } = find(key);
-      if (!get.range) return { info: copyInfo(info), body: toReadable(chunksOf(Buffer.from(data), chunkSize)) };
+      if (!get.range) {
+        return { info: copyInfo(info), body: toReadable(chunksOf(Buffer.from(data), chunkSize, get.signal)) };
+      }
       const range = resolveRange(get.range, data.length);
       const slice = Buffer.from(data.subarray(range.start, range.end + 1));
-      return { info: copyInfo(info), body: toReadable(chunksOf(slice, chunkSize)), range };
+      return { info: copyInfo(info), body: toReadable(chunksOf(slice, chunkSize, get.signal)), range };
     },
 
     async head(key: string): Promise<ObjectInfo> {

@@ -22,11 +22,49 @@ function vitestApi(): Api {
   );
 }
 
+/** A check as `collectChecks` hands it out: its full name (describe blocks joined by " > ") and its body. */
+export interface CollectedCheck {
+  name: string;
+  run: () => Promise<void>;
+}
+
+/** Set while `collectChecks` runs: describe/it then record instead of declaring tests. */
+let collecting: { path: string[]; checks: CollectedCheck[] } | undefined;
+
+/**
+ * Runs `declare` (a `describe…Conformance` call) and returns its checks instead of declaring vitest tests, so a
+ * test can run them one by one and see which fail: how store-core proves its suites catch the broken backends in
+ * `test/mutants/`. Internal to this package's tests; not exported from `@att/store-core/testing`.
+ */
+export function collectChecks(declare: () => void): CollectedCheck[] {
+  const previous = collecting;
+  collecting = { path: [], checks: [] };
+  try {
+    declare();
+    return collecting.checks;
+  } finally {
+    collecting = previous;
+  }
+}
+
 export function describe(name: string, fn: () => void): void {
+  if (collecting) {
+    collecting.path.push(name);
+    try {
+      fn();
+    } finally {
+      collecting.path.pop();
+    }
+    return;
+  }
   vitestApi().describe(name, fn);
 }
 
 export function it(name: string, options: { timeout: number }, fn: () => Promise<void>): void {
+  if (collecting) {
+    collecting.checks.push({ name: [...collecting.path, name].join(' > '), run: fn });
+    return;
+  }
   vitestApi().it(name, options, fn);
 }
 
