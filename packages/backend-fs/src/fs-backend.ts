@@ -1,15 +1,17 @@
 /**
  * A Backend on a local directory.
  *
- * Layout inside `dir`: objects at `<key>` (keys with `/` become sub-directories), uploads in progress in
- * `.att-tmp/`, metadata sidecars in `.att-meta/` (see sidecar.ts). A put streams into a temp file, optionally
- * fsyncs it, writes the sidecar, and only then renames the file onto its key: readers see the old object or the
- * whole new one, never a part. With `fsync` (the default) the file and its directory are flushed before put
- * resolves, so an acknowledged write survives a crash.
+ * Layout inside `dir`: objects at `<key>` (keys with `/` become sub-directories), each file its object's bytes
+ * followed by a metadata trailer (trailer.ts), and uploads in progress in `.att-tmp/`. A put streams data and
+ * trailer into a temp file, optionally fsyncs it, and only then renames it onto its key: readers see the old
+ * object or the whole new one, never a part. With `fsync` (the default) the file and its directory are flushed
+ * before put resolves, so an acknowledged write survives a crash. Objects from before trailers keep their
+ * metadata in `.att-meta/` sidecars (sidecar.ts), which are still read and deleted with their objects.
  */
 import { randomUUID } from 'node:crypto';
-import { type FileHandle, lstat, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import {
   AttError,
   type Backend,
@@ -24,12 +26,15 @@ import {
   resolveRange,
   throwIfAborted,
 } from '@att/store-core';
+import { FdFile } from './fd-file.js';
 import { errnoOf, fsError, isMissing, notFound, orFsError } from './fs-errors.js';
 import { keyToPath, META_DIR, TMP_DIR } from './keys.js';
 import { walkObjects } from './listing.js';
+import { describeFile, describeOpenFile } from './object-file.js';
 import { FsResumable } from './resumable.js';
-import { dropSidecar, readSidecar, type Sidecar, sidecarPath, toObjectInfo, writeSidecar } from './sidecar.js';
+import { dropSidecar, type Sidecar, toObjectInfo } from './sidecar.js';
 import { removeStaleTempFiles } from './temp-files.js';
+import { encodeTrailer } from './trailer.js';
 import { WriteBehind } from './write-behind.js';
 
 export interface FsBackendOptions {
@@ -67,6 +72,8 @@ export class FsBackend implements Backend {
   readonly fsync: boolean;
   readonly #readChunk: number;
   #ready: Promise<void> | undefined;
+  /** Whether `.att-meta/` exists (objects from before trailers); looked up once, since we never create it. */
+  #legacySidecars: Promise<boolean> | undefined;
   /** Resumable uploads (tus): appended in `.att-uploads/`, published like a put (resumable.ts). */
   readonly resumable: FsResumable;
 
@@ -81,30 +88,29 @@ export class FsBackend implements Backend {
     });
   }
 
-  /** Publishes a finished file from att's folders under `key`, the way put does: sidecar first, then the rename. */
+  /** Publishes a finished file from att's folders under `key`, the way put does: trailer appended, then the rename. */
   async #publishFile(key: string, file: string, sidecar: Sidecar): Promise<ObjectInfo> {
     const target = keyToPath(this.root, key);
     await this.#prepare();
-    const stats = await orFsError('publish an upload', stat(file));
-    await orFsError('write object metadata', writeSidecar(sidecarPath(this.root, stats.ino), sidecar, this.fsync));
-    const previous = await lstat(target).catch(() => undefined);
+    // Append mode: the trailer goes after the data whatever the handle's position.
+    const handle = await orFsError('publish an upload', open(file, 'a'));
+    let size: number;
     try {
-      await this.#publish(file, target);
-    } catch (err) {
-      await removeQuietly(sidecarPath(this.root, stats.ino));
-      throw err;
+      size = (await handle.stat()).size;
+      await orFsError('write object metadata', handle.writeFile(encodeTrailer(sidecar)));
+      if (this.fsync) await orFsError('flush an object', handle.sync());
+    } finally {
+      await handle.close();
     }
-    if (previous?.isFile() && previous.ino !== stats.ino)
-      await dropSidecar(this.root, previous.ino, key).catch(() => {});
-    if (this.fsync) await this.#flushPublished(key, target, stats.ino);
-    return toObjectInfo(key, stats, sidecar);
+    await this.#publish(file, target);
+    if (this.fsync) await this.#flushPublished(target);
+    return toObjectInfo(key, { size, mtime: new Date() }, sidecar);
   }
 
   /** Creates the directory and att's folders once. A failure is not cached, so the next call tries again. */
   #prepare(): Promise<void> {
     this.#ready ??= (async () => {
       await mkdir(path.join(this.root, TMP_DIR), { recursive: true, mode: 0o700 });
-      await mkdir(path.join(this.root, META_DIR), { recursive: true, mode: 0o700 });
     })().catch((err) => {
       this.#ready = undefined;
       throw fsError('create the storage directory', err);
@@ -119,17 +125,20 @@ export class FsBackend implements Backend {
     await this.#prepare();
     const temp = path.join(this.root, TMP_DIR, randomUUID());
     const tempData = `${temp}.data`;
-    let handle: FileHandle | undefined;
-    let sidecarIno: number | undefined;
+    const meta: Sidecar = { key, metadata: { ...options.metadata } };
+    if (options.contentType !== undefined) meta.contentType = options.contentType;
+    let handle: FdFile | undefined;
     let published = false;
     try {
       const file = await this.#openTemp(tempData);
       handle = file;
       const metered = meter(body, { signal: options.signal, expectedSize: options.size });
       const writer = new WriteBehind(file);
+      let size = 0;
       try {
         // Errors from the body (its own, ABORTED, SIZE_MISMATCH, a Store limit) propagate unchanged.
         for await (const chunk of metered) {
+          size += chunk.byteLength;
           let wait: Promise<void> | undefined;
           try {
             wait = writer.push(chunk);
@@ -138,34 +147,28 @@ export class FsBackend implements Backend {
           }
           if (wait) await orFsError('write an object', wait);
         }
+        // The trailer goes down with the last data, usually in the same writev.
+        writer.push(encodeTrailer(meta));
         await orFsError('write an object', writer.drain());
       } finally {
         await writer.settle();
       }
       if (this.fsync) await orFsError('flush an object', file.sync());
-      const stats = await file.stat();
       await file.close();
       handle = undefined;
       throwIfAborted(options.signal, 'upload');
-
-      const sidecar: Sidecar = { key, metadata: { ...options.metadata } };
-      if (options.contentType !== undefined) sidecar.contentType = options.contentType;
-      sidecarIno = stats.ino;
-      await orFsError('write object metadata', writeSidecar(sidecarPath(this.root, stats.ino), sidecar, this.fsync));
-      const previous = await lstat(target).catch(() => undefined);
+      // The rename does not touch the file's mtime, so this is what a later head reports, to the millisecond.
+      const written = new Date();
       await this.#publish(tempData, target);
       published = true;
-      if (previous?.isFile() && previous.ino !== stats.ino) {
-        // Best effort: a stale sidecar is harmless (it names a dead inode and carries its key).
-        await dropSidecar(this.root, previous.ino, key).catch(() => {});
-      }
-      if (this.fsync) await this.#flushPublished(key, target, stats.ino);
-      return toObjectInfo(key, stats, sidecar);
+      // A replaced object from before trailers leaves a sidecar naming a dead inode and its key: harmless, never
+      // read for a file with a trailer, and not worth an lstat on every put to find.
+      if (this.fsync) await this.#flushPublished(target);
+      return toObjectInfo(key, { size, mtime: written }, meta);
     } catch (err) {
       if (!published) {
         await handle?.close().catch(() => {});
         await removeQuietly(tempData);
-        if (sidecarIno !== undefined) await removeQuietly(sidecarPath(this.root, sidecarIno));
       }
       throw isAttError(err) || published || !errnoOf(err) ? err : fsError('store an object', err);
     }
@@ -175,26 +178,24 @@ export class FsBackend implements Backend {
    * Makes the rename itself durable. If that fails the put must fail, and a failed put may leave nothing visible,
    * so the just-published object is taken back.
    */
-  async #flushPublished(key: string, target: string, ino: number): Promise<void> {
+  async #flushPublished(target: string): Promise<void> {
     try {
       await fsyncDir(path.dirname(target));
-      await fsyncDir(path.join(this.root, META_DIR));
     } catch (err) {
       await unlink(target).catch(() => {});
-      await dropSidecar(this.root, ino, key).catch(() => {});
       throw fsError('flush a directory', err);
     }
   }
 
   /** Opens a new temp file; recreates att's folders once if someone removed them while we ran. */
-  async #openTemp(file: string): Promise<FileHandle> {
+  async #openTemp(file: string): Promise<FdFile> {
     try {
-      return await open(file, 'wx', 0o600);
+      return await FdFile.open(file, 'wx', 0o600);
     } catch (err) {
       if (errnoOf(err) !== 'ENOENT') throw fsError('create a temp file', err);
       this.#ready = undefined;
       await this.#prepare();
-      return orFsError('create a temp file', open(file, 'wx', 0o600));
+      return orFsError('create a temp file', FdFile.open(file, 'wx', 0o600));
     }
   }
 
@@ -232,12 +233,18 @@ export class FsBackend implements Backend {
     try {
       const stats = await handle.stat();
       if (!stats.isFile()) throw notFound();
-      const info = toObjectInfo(key, stats, await readSidecar(this.root, stats.ino, key));
-      const range = options.range ? resolveRange(options.range, stats.size) : undefined;
-      // Positioned reads (pread) from the open handle: the range never depends on a shared file offset.
+      const { info, dataSize } = await describeOpenFile(this.root, key, handle, stats);
+      const range = options.range ? resolveRange(options.range, dataSize) : undefined;
+      // Positioned reads (pread) from the open handle: the range never depends on a shared file offset, and the
+      // trailer after the data is never part of a body.
+      const end = range ? range.end : dataSize - 1;
+      if (end < 0) {
+        await handle.close();
+        return { info, body: Readable.from([]) };
+      }
       const body = handle.createReadStream({
         start: range?.start ?? 0,
-        ...(range ? { end: range.end } : {}),
+        end,
         highWaterMark: this.#readChunk,
         autoClose: true,
         ...(options.signal ? { signal: options.signal } : {}),
@@ -252,9 +259,7 @@ export class FsBackend implements Backend {
   async head(key: string): Promise<ObjectInfo> {
     const file = keyToPath(this.root, key);
     try {
-      const stats = await stat(file);
-      if (!stats.isFile()) throw notFound();
-      return toObjectInfo(key, stats, await readSidecar(this.root, stats.ino, key));
+      return (await describeFile(this.root, key, file)).info;
     } catch (err) {
       throw isAttError(err) ? err : fsError('stat an object', err);
     }
@@ -267,7 +272,11 @@ export class FsBackend implements Backend {
         const stats = await lstat(file);
         if (!stats.isFile()) continue;
         await unlink(file);
-        await dropSidecar(this.root, stats.ino, key);
+        this.#legacySidecars ??= lstat(path.join(this.root, META_DIR)).then(
+          (s) => s.isDirectory(),
+          () => false,
+        );
+        if (await this.#legacySidecars) await dropSidecar(this.root, stats.ino, key);
         await this.#pruneEmptyParents(file);
       } catch (err) {
         if (!isMissing(err)) throw fsError('delete an object', err);

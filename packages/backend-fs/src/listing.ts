@@ -3,12 +3,12 @@
  * and files no key could name, and descending only into folders that can hold keys under the prefix.
  */
 import type { Dirent } from 'node:fs';
-import { lstat, opendir, stat } from 'node:fs/promises';
+import { lstat, opendir } from 'node:fs/promises';
 import path from 'node:path';
-import { type ObjectInfo, throwIfAborted } from '@att/store-core';
+import { isAttError, type ObjectInfo, throwIfAborted } from '@att/store-core';
 import { fsError, isMissing } from './fs-errors.js';
 import { keySegments, META_DIR, TMP_DIR } from './keys.js';
-import { readSidecar, toObjectInfo } from './sidecar.js';
+import { describeFile } from './object-file.js';
 
 /** File, directory or something else; asks the disk when the directory entry does not say (DT_UNKNOWN). */
 async function kindOf(entry: Dirent, file: string): Promise<'file' | 'directory' | 'other'> {
@@ -61,10 +61,10 @@ async function* walk(
     } else if (kind === 'file' && key.startsWith(prefix) && isKey(key)) {
       let info: ObjectInfo;
       try {
-        const stats = await stat(file);
-        info = toObjectInfo(key, stats, await readSidecar(root, stats.ino, key));
+        info = (await describeFile(root, key, file)).info;
       } catch (err) {
-        if (isMissing(err)) continue; // deleted while we listed: not an object any more
+        // Deleted (or replaced by a folder) while we listed: not an object any more.
+        if (isMissing(err) || isAttError(err, 'NOT_FOUND')) continue;
         throw fsError('list objects', err);
       }
       yield info;

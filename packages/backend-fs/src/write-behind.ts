@@ -6,17 +6,17 @@
  * extra major GCs on many small uploads; on ext4 writev measured no slower than one write (bench/run.mjs).
  * Memory stays bounded: once `maxQueued` bytes wait, pulling pauses until the write in flight is done.
  */
-import type { FileHandle } from 'node:fs/promises';
+import type { WritableFile } from './fd-file.js';
 
 export class WriteBehind {
-  readonly #file: FileHandle;
+  readonly #file: WritableFile;
   readonly #maxQueued: number;
   #queue: Uint8Array[] = [];
   #queued = 0;
   #inFlight: Promise<void> | undefined;
   #failure: unknown;
 
-  constructor(file: FileHandle, maxQueued = 1024 * 1024) {
+  constructor(file: WritableFile, maxQueued = 1024 * 1024) {
     this.#file = file;
     this.#maxQueued = maxQueued;
   }

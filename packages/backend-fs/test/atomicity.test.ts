@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fsBackend } from '../src/index.js';
@@ -6,7 +6,8 @@ import { chunks, codeOf, readText, tempDir } from './support.js';
 
 const tmpFiles = (dir: string) =>
   existsSync(path.join(dir, '.att-tmp')) ? readdirSync(path.join(dir, '.att-tmp')) : [];
-const sidecars = (dir: string) => readdirSync(path.join(dir, '.att-meta'));
+const sidecars = (dir: string) =>
+  existsSync(path.join(dir, '.att-meta')) ? readdirSync(path.join(dir, '.att-meta')) : [];
 
 /** A body that sends `first`, then waits until `release()` and sends `rest`. */
 function gatedBody(first: string, rest: string) {
@@ -48,7 +49,10 @@ describe('fs backend atomicity', () => {
     expect(await readText(after.body)).toBe('new content, longer');
     expect([after.info.contentType, after.info.metadata]).toEqual(['text/markdown', { v: '2' }]);
     expect(tmpFiles(dir)).toEqual([]);
-    expect(sidecars(dir).length, 'the replaced sidecar must be removed').toBe(1);
+    expect(sidecars(dir), 'metadata lives in the data file: no sidecar').toEqual([]);
+    const onDisk = readFileSync(path.join(dir, 'doc'));
+    expect(onDisk.subarray(0, 19).toString(), 'the object bytes come first in the file').toBe('new content, longer');
+    expect((await backend.head('doc')).size, 'the trailer is not part of the object').toBe(19);
   });
 
   it('removes temp files at once when a put fails, aborts or mismatches its size', async () => {
@@ -69,22 +73,55 @@ describe('fs backend atomicity', () => {
     expect(tmpFiles(dir)).toEqual([]);
     expect(await codeOf(backend.put('m', chunks('12345'), { size: 4 }))).toBe('SIZE_MISMATCH');
     expect(tmpFiles(dir)).toEqual([]);
-    expect(sidecars(dir)).toEqual([]);
-    expect(readdirSync(dir).sort()).toEqual(['.att-meta', '.att-tmp']);
+    expect(readdirSync(dir).sort()).toEqual(['.att-tmp']);
   });
 
-  it('deletes sidecars with their objects and prunes folders left empty', async () => {
+  it('deletes objects and prunes folders left empty', async () => {
     const dir = tempDir();
     const backend = fsBackend({ dir, fsync: false });
     await backend.put('x/y/z', chunks('1'), { metadata: { a: 'b' } });
     await backend.put('x/keep', chunks('2'));
-    expect(sidecars(dir).length).toBe(2);
     await backend.delete(['x/y/z']);
-    expect(sidecars(dir).length).toBe(1);
     expect(existsSync(path.join(dir, 'x', 'y'))).toBe(false);
     expect(existsSync(path.join(dir, 'x', 'keep'))).toBe(true);
     await backend.delete(['x/keep']);
-    expect(readdirSync(dir).sort()).toEqual(['.att-meta', '.att-tmp']);
+    expect(readdirSync(dir).sort()).toEqual(['.att-tmp']);
+  });
+
+  it('objects from before trailers (plain file + inode-named sidecar) are still read, listed and deleted', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'legacy'), 'legacy bytes');
+    mkdirSync(path.join(dir, '.att-meta'));
+    const sidecar = { key: 'legacy', contentType: 'text/plain', metadata: { a: 'b' } };
+    writeFileSync(
+      path.join(dir, '.att-meta', `${statSync(path.join(dir, 'legacy')).ino}.json`),
+      JSON.stringify(sidecar),
+    );
+    const backend = fsBackend({ dir, fsync: false });
+    expect(await backend.head('legacy')).toMatchObject({ size: 12, contentType: 'text/plain', metadata: { a: 'b' } });
+    expect(await readText((await backend.get('legacy')).body)).toBe('legacy bytes');
+    const listed = [];
+    for await (const info of backend.list()) listed.push([info.key, info.size]);
+    expect(listed).toEqual([['legacy', 12]]);
+    await backend.delete(['legacy']);
+    expect(sidecars(dir)).toEqual([]);
+  });
+
+  it('a file whose own bytes end like a trailer for another key is read as plain bytes', async () => {
+    const dir = tempDir();
+    const backend = fsBackend({ dir, fsync: false });
+    await backend.put('forger', chunks('x'), { contentType: 'text/html' });
+    const forged = readFileSync(path.join(dir, 'forger'));
+    // Another object whose content is a copy of that file, trailer and all: its own trailer comes after.
+    async function* copy() {
+      yield forged;
+    }
+    await backend.put('victim', copy(), { contentType: 'application/octet-stream' });
+    const head = await backend.head('victim');
+    expect([head.size, head.contentType]).toEqual([forged.length, 'application/octet-stream']);
+    const parts: Buffer[] = [];
+    for await (const chunk of (await backend.get('victim')).body) parts.push(Buffer.from(chunk));
+    expect(Buffer.concat(parts).equals(forged), 'the copied trailer is object data').toBe(true);
   });
 
   it('cleanupIncomplete removes only temp files older than the cutoff', async () => {
@@ -151,7 +188,6 @@ describe('fs backend recovery', () => {
     const backend = fsBackend({ dir, fsync: false });
     await backend.put('one', chunks('1'));
     rmSync(path.join(dir, '.att-tmp'), { recursive: true, force: true });
-    rmSync(path.join(dir, '.att-meta'), { recursive: true, force: true });
     await backend.put('two', chunks('22'), { contentType: 'text/plain' });
     expect(await backend.head('two')).toMatchObject({ size: 2, contentType: 'text/plain' });
   });

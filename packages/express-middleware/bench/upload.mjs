@@ -13,7 +13,7 @@ const MiB = 1024 * 1024;
 const ROUNDS_SMALL = Number(process.env.BENCH_ROUNDS_SMALL ?? 5);
 const ROUNDS_LARGE = Number(process.env.BENCH_ROUNDS_LARGE ?? 3);
 const LARGE_MIB = Number(process.env.BENCH_LARGE_MIB ?? 512);
-const CONCURRENCY = 4;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const here = new URL('.', import.meta.url);
 
 // BENCH_DIR picks the filesystem. The default is /dev/shm (tmpfs) where there is one: both servers write the
@@ -61,7 +61,7 @@ async function postMultipart(server, file, name) {
       res.on('end', () => {
         const body = JSON.parse(Buffer.concat(chunks).toString());
         if (res.statusCode !== 201) reject(new Error(`${server.impl}: HTTP ${res.statusCode} ${JSON.stringify(body)}`));
-        else resolve(body);
+        else resolve(body.files ? body.files[0] : body); // att answers { files, fields }
       });
     });
     req.on('error', reject);
