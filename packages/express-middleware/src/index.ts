@@ -18,4 +18,5 @@ export type {
 } from './options.js';
 export { DEFAULTS } from './options.js';
 export { type AttachmentsMiddleware, attachments } from './router.js';
+export type { ResumableOptions } from './tus/config.js';
 export type { UploadAnswer } from './upload-answers.js';

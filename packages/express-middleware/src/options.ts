@@ -17,6 +17,7 @@ import type { Request } from 'express';
 import type { ErrorContext } from './http-error.js';
 import { type AttachmentsHttpOptions, type ResolvedHttpOptions, resolveHttpOptions } from './http-options.js';
 import { DEFAULT_ID_PATTERN } from './id.js';
+import { type ResolvedResumable, type ResumableOptions, resolveResumable } from './tus/config.js';
 
 /** What the middleware reads back about a stored file. */
 export type StoredAttachment = Attachment;
@@ -84,6 +85,8 @@ export interface AttachmentsOptions extends AttachmentsHttpOptions {
    * `context`, and warnings no client saw (no context).
    */
   onError?: (err: unknown, req: Request, context?: ErrorContext) => void;
+  /** Resumable uploads (tus 1.0) under `<mount>/uploads`; needs a Store whose backend offers them. Default off. */
+  resumable?: boolean | ResumableOptions;
 }
 
 export interface ResolvedOptions extends ResolvedHttpOptions {
@@ -106,6 +109,8 @@ export interface ResolvedOptions extends ResolvedHttpOptions {
   publicUrl: string | undefined;
   maxFiles: number;
   onError: ((err: unknown, req: Request, context?: ErrorContext) => void) | undefined;
+  /** The tus endpoint's settings; undefined when resumable uploads are off. */
+  resumable: ResolvedResumable | undefined;
 }
 
 const MiB = 1024 * 1024;
@@ -221,5 +226,6 @@ export function resolveOptions(given: AttachmentsOptions): ResolvedOptions {
     publicUrl: options.publicUrl?.replace(/\/+$/, ''),
     maxFiles: positive('maxFiles', options.maxFiles, DEFAULTS.maxFiles),
     onError: options.onError,
+    resumable: resolveResumable(options.resumable, store, fileSizeLimit ?? Number.POSITIVE_INFINITY),
   };
 }

@@ -10,31 +10,40 @@ import { handleGet, handleHead } from './download.js';
 import { answerError, bodyConsumedError } from './http-error.js';
 import { assertValidId, isValidId, MAX_ID_LENGTH } from './id.js';
 import { type Action, type AttachmentsOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { createTusHandler, type TusHandler, tusPath } from './tus/router.js';
 import { handleUpload } from './upload.js';
 import { failsOpen } from './visitor-budgets.js';
 
 export type AttachmentsMiddleware = (req: Request, res: Response, next: NextFunction) => void;
 
-type Route = { kind: 'upload' } | { kind: 'id'; action: Action; id: string } | { kind: 'hostile' };
+type Route =
+  | { kind: 'upload' }
+  | { kind: 'id'; action: Action; id: string }
+  | { kind: 'hostile' }
+  | { kind: 'tus'; id?: string };
 
 export function attachments(options: AttachmentsOptions): AttachmentsMiddleware {
   const opts = resolveOptions(options);
+  const tus = opts.resumable ? createTusHandler(opts, opts.resumable) : undefined;
   return (req, res, next) => {
-    const route = routeOf(opts, req);
+    const route = routeOf(opts, req, tus !== undefined);
     if (!route) {
       next();
       return;
     }
-    serve(opts, route, req, res, next).catch((err: unknown) => {
+    serve(opts, tus, route, req, res, next).catch((err: unknown) => {
       if (!answerError(opts.onError, req, res, err)) next(err);
     });
   };
 }
 
 /** Which of our routes a request is, or undefined when it is not ours (left to the app). */
-function routeOf(opts: ResolvedOptions, req: Request): Route | undefined {
+function routeOf(opts: ResolvedOptions, req: Request, resumable: boolean): Route | undefined {
   const path = req.path;
   const atRoot = req.baseUrl === '';
+  // Before `/:id`, which would take "uploads" for an attachment id.
+  const tus = resumable ? tusPath(path) : undefined;
+  if (tus) return { kind: 'tus', ...tus };
   if (path === '/') return req.method === 'POST' ? { kind: 'upload' } : undefined;
   const segment = /^\/([^/]+)\/?$/.exec(path)?.[1];
   const action = ACTIONS[req.method];
@@ -58,10 +67,21 @@ function routeOf(opts: ResolvedOptions, req: Request): Route | undefined {
 
 const ACTIONS: Partial<Record<string, Action>> = { GET: 'download', HEAD: 'download', DELETE: 'delete' };
 
-async function serve(opts: ResolvedOptions, route: Route, req: Request, res: Response, next: NextFunction) {
-  if (route.kind === 'upload' && bodyReadByOthers(req)) throw bodyConsumedError();
+async function serve(
+  opts: ResolvedOptions,
+  tus: TusHandler | undefined,
+  route: Route,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+) {
+  if ((route.kind === 'upload' || route.kind === 'tus') && bodyReadByOthers(req)) throw bodyConsumedError();
   await rateLimit(opts, req);
   if (route.kind === 'hostile') throw new AttError('INVALID_ID', 'invalid attachment id');
+  if (route.kind === 'tus') {
+    await tus?.(req, res, route);
+    return;
+  }
   if (route.kind === 'upload') {
     await authorize(opts, req, 'upload');
     await handleUpload(opts, req, res, next);

@@ -111,7 +111,7 @@ export class Store {
   /** The limits this Store enforces (what an HTTP layer may narrow, never widen). */
   get limits(): StoreLimits {
     const { fileSizeLimit, totalSizeLimit, expiry } = this.#options;
-    return { fileSizeLimit, totalSizeLimit, expiry };
+    return { fileSizeLimit, totalSizeLimit, expiry, staleUploadAge: this.#options.staleUploadAge ?? HOUR };
   }
 
   /** Bytes still free under `totalSizeLimit` (Infinity without a limit). */

@@ -28,6 +28,8 @@ export interface StoreLimits {
   fileSizeLimit: number | undefined;
   totalSizeLimit: number | undefined;
   expiry: number | undefined;
+  /** Milliseconds after which an idle incomplete upload is removed by cleanup (resumable uploads expire then). */
+  staleUploadAge: number;
 }
 
 /** The shared truth of a Store's total, from its ledger. */

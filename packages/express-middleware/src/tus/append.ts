@@ -1,0 +1,108 @@
+/**
+ * Taking bytes into an upload, shared by PATCH and creation-with-upload: under the upload's lock, the request body
+ * (bounded by chunkSizeLimit and the reservation, hashed when Upload-Checksum is given) goes to the backend's
+ * `append`; when the last byte is in, the upload is published as the attachment.
+ *
+ * | request ends                      | bytes                                  | answer                     |
+ * | body complete, checksum ok        | kept                                   | 204 + Upload-Offset        |
+ * | checksum mismatch                 | all of this request's discarded        | 460                        |
+ * | socket lost midway                | those that arrived kept (no checksum)  | none (client HEADs, resumes)|
+ * | offset differs from the stored one| none read                              | 409                        |
+ * | another request holds the upload  | none read                              | 423 (clients retry)        |
+ * | last byte in, publish fails       | kept; the next HEAD or PATCH publishes | 503                        |
+ */
+import { AttError, type ObjectInfo, type ResumableStatus } from '@att/store-core';
+import type { Request } from 'express';
+import { parseChecksum } from './checksum.js';
+import type { TusContext } from './context.js';
+import { withUploadLock } from './lock.js';
+
+export interface AppendResult {
+  status: ResumableStatus;
+  /** Set when this request published the upload. */
+  published?: ObjectInfo;
+}
+
+async function* bounded(body: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {
+  let received = 0;
+  for await (const chunk of body) {
+    received += chunk.byteLength;
+    if (received > limit) {
+      throw new AttError('TOO_LARGE', `a request body may carry at most ${limit} bytes`, { details: { limit } });
+    }
+    yield chunk;
+  }
+}
+
+/** A deferred length is checked and reserved as its bytes arrive. */
+async function* reservedAsItGrows(
+  ctx: TusContext,
+  req: Request,
+  id: string,
+  offset: number,
+  body: AsyncIterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+  let total = offset;
+  for await (const chunk of body) {
+    total += chunk.byteLength;
+    await ctx.limits.grow(req, id, chunk.byteLength, total);
+    yield chunk;
+  }
+}
+
+/** Publishes a fully received upload; the caller holds the lock. */
+export async function publish(ctx: TusContext, req: Request, id: string): Promise<ObjectInfo> {
+  const info = await ctx.tus.resumable.complete(id);
+  await ctx.limits.published(req, id, info.size);
+  return info;
+}
+
+export async function appendRequest(
+  ctx: TusContext,
+  req: Request,
+  id: string,
+  offset: number,
+  declaredLength: number | undefined,
+): Promise<AppendResult> {
+  const checksum = parseChecksum(req.get('upload-checksum'));
+  return withUploadLock(ctx.tus.lease, id, async () => {
+    const before = await ctx.tus.resumable.status(id);
+    if (before.offset !== offset) {
+      throw new AttError('CONFLICT', `Upload-Offset is ${offset}, but the upload is at ${before.offset}`, {
+        details: { offset: before.offset },
+      });
+    }
+    const declares = declaredLength !== undefined && before.length === undefined;
+    await ctx.limits.renew(req, id, before.length);
+    // A deferred upload has reserved the bytes it received; its declared length reserves the rest.
+    if (declares) await ctx.limits.grow(req, id, declaredLength - offset, declaredLength);
+    let received = 0;
+    let body: AsyncIterable<Uint8Array> = counted(req, (bytes) => {
+      received += bytes;
+    });
+    if (Number.isFinite(ctx.tus.chunkSizeLimit)) body = bounded(body, ctx.tus.chunkSizeLimit);
+    if (before.length === undefined && !declares) body = reservedAsItGrows(ctx, req, id, offset, body);
+    if (checksum) body = checksum.through(body);
+    let status: ResumableStatus;
+    try {
+      status = await ctx.tus.resumable.append(id, offset, body, {
+        ...(declares ? { length: declaredLength } : {}),
+        ...(checksum ? { verify: () => checksum.verify() } : {}),
+      });
+    } finally {
+      // Bytes that crossed the wire count for bandwidth whatever became of them.
+      await ctx.limits.received(req, received);
+    }
+    if (status.length !== undefined && status.offset === status.length) {
+      return { status, published: await publish(ctx, req, id) };
+    }
+    return { status };
+  });
+}
+
+async function* counted(body: AsyncIterable<Uint8Array>, count: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of body) {
+    count(chunk.byteLength);
+    yield chunk;
+  }
+}
