@@ -121,10 +121,15 @@ try {
     ratios.push(seconds.memory / seconds.redis);
   }
   const mibps = (kind) => UPLOADS / median(times[kind]);
+  const sum = (xs) => xs.reduce((a, b) => a + b, 0);
   console.log(
     `${UPLOADS} × 1 MiB, concurrency ${CONCURRENCY}: memory state ${fmt(mibps('memory'))} MiB/s   ` +
-      `redis state ${fmt(mibps('redis'))} MiB/s   ratio (redis/memory throughput, median of ${ROUNDS}) ` +
-      `${median(ratios).toFixed(3)}×`,
+      `redis state ${fmt(mibps('redis'))} MiB/s (medians)`,
+  );
+  console.log(
+    `ratio redis/memory throughput: median of ${ROUNDS} rounds ${median(ratios).toFixed(3)}×, ` +
+      `all rounds together ${(sum(times.memory) / sum(times.redis)).toFixed(3)}× ` +
+      `(per round: ${ratios.map((r) => r.toFixed(2)).join(' ')})`,
   );
   console.log(
     `server CPU per GiB: memory ${(cpu.memory / ((UPLOADS * ROUNDS) / 1024)).toFixed(2)} s, ` +

@@ -100,6 +100,10 @@ export function openConnection(source: { url: string } | { client: Redis }, comm
       try {
         return await client.call(command, ...args);
       } catch (err) {
+        // A connection that let a command time out is suspect (a frozen server, a half-open socket after a
+        // failover or a partition): drop it and reconnect, which also fails the commands queued behind it now
+        // instead of letting them pile up and run late.
+        if (owned && isTimeout(err) && client.status === 'ready') client.disconnect(true);
         throw fail(explain(err, commandTimeout), err);
       }
     },
@@ -119,10 +123,12 @@ export function openConnection(source: { url: string } | { client: Redis }, comm
   };
 }
 
+const isTimeout = (err: unknown) => err instanceof Error && /timed out/i.test(err.message);
+
 /** A short reason for an ioredis failure, worded for someone reading the log of an upload that got 503. */
 function explain(err: unknown, commandTimeout: number): string {
   const message = err instanceof Error ? err.message : String(err);
-  if (/timed out/i.test(message)) return `did not answer within ${commandTimeout} ms`;
+  if (isTimeout(err)) return `did not answer within ${commandTimeout} ms`;
   if (/enableOfflineQueue|Connection is closed|max retries|Stream isn't writeable/i.test(message)) {
     return 'is not connected (reconnecting)';
   }

@@ -92,7 +92,11 @@ describe('Redis outages', () => {
     expect(await state.ledger.usage('store')).toEqual({ committed: 0, reserved: 0 });
     process.kill(redis.pid, 'SIGSTOP');
     try {
-      await expectAllUnavailable(state, new RegExp(`did not answer within ${TIMEOUT} ms`));
+      const first = await state.ledger.usage('store').catch((err: unknown) => err);
+      expect(isAttError(first, 'STATE_UNAVAILABLE'), `STATE_UNAVAILABLE, got ${first}`).toBe(true);
+      expect((first as Error).message).toMatch(new RegExp(`did not answer within ${TIMEOUT} ms`));
+      // That connection is then dropped as suspect, so the next operations fail at once.
+      await expectAllUnavailable(state, new RegExp(`did not answer within ${TIMEOUT} ms|not connected`));
     } finally {
       process.kill(redis.pid, 'SIGCONT');
     }
