@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { attachments } from '@att/express-middleware';
+import { attachments, DEFAULTS } from '@att/express-middleware';
 import { createStore } from '@att/store-core';
 import express from 'express';
 import { checkStorage } from './storage.js';
@@ -7,18 +7,39 @@ import { checkStorage } from './storage.js';
 const publicDir = fileURLToPath(new URL('../public/', import.meta.url));
 export const defaultDataDir = fileURLToPath(new URL('../data/', import.meta.url));
 
+const MiB = 1024 * 1024;
+/** The example's limits, in one place: the store enforces them, and /config.json shows them to the page. */
+const LIMITS = { fileSizeLimit: 15 * MiB, expiry: 3 * 60 * 60 * 1000, totalSizeLimit: 5 * 1024 * MiB };
+
 /**
  * The whole example: a store on `storage` (a path or any registered URL scheme), the attachments router on
- * /attachments, and the upload page on /. `middleware` passes options through to attachments().
+ * /attachments, the page's configuration on /config.json and the upload page on /. `middleware` passes options
+ * through to attachments(); `store` to createStore().
  */
 export function createApp({ storage = defaultDataDir, store: storeOptions = {}, middleware = {} } = {}) {
   checkStorage(storage);
-  const store = createStore({ backend: storage, totalSizeLimit: 5 * 1024 ** 3, ...storeOptions });
+  const store = createStore({ backend: storage, ...LIMITS, ...storeOptions });
   const app = express();
   app.disable('x-powered-by');
-  // Outages are answered 503 to the client; the operator sees the code and the (credential-free) message.
-  const onError = (err) => console.error(`[att] ${err.code ?? 'ERROR'}: ${err.message}`);
-  app.use('/attachments', attachments({ store, onError, ...middleware }));
+  // Outages are answered 503 with a request id; the operator sees the same id, the code and the message.
+  const onError = (err, _req, context) =>
+    console.error(`[att] ${context?.requestId ?? '-'} ${err.code ?? 'ERROR'}: ${err.message}`);
+  const options = { store, onError, ownerDelete: true, ...middleware };
+  // Before any body parser: the router reads upload bodies itself (see the middleware README, "Mounting").
+  app.use('/attachments', attachments(options));
+
+  // What the page shows and checks before uploading: the limits the server enforces, never a copy in the HTML.
+  const config = {
+    fileSizeLimit: middleware.fileSizeLimit ?? store.limits.fileSizeLimit,
+    expiry: middleware.expiry ?? store.limits.expiry,
+    maxFiles: middleware.maxFiles ?? DEFAULTS.maxFiles,
+    visitorTotalSizeLimit: middleware.visitorTotalSizeLimit ?? DEFAULTS.visitorTotalSizeLimit,
+    visitorDailyBandwidth: middleware.visitorDailyBandwidth ?? DEFAULTS.visitorDailyBandwidth,
+    ownerDelete: options.ownerDelete === true,
+  };
+  app.get('/config.json', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json(config);
+  });
   app.use(express.static(publicDir, { index: 'index.html' }));
   return { app, store };
 }

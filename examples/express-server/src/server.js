@@ -1,5 +1,6 @@
 // `pnpm start`: an upload page and the attachments API on http://localhost:3000, files in ./data.
 // ATT_STORAGE=s3://KEY:SECRET@BUCKET/PREFIX?region=…&endpoint=… switches to S3 (or any registered scheme).
+import { deferContinue } from '@att/express-middleware';
 import { createApp } from './app.js';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -23,6 +24,8 @@ const server = app.listen(port, () => {
   const where = scheme ? `the ${scheme}: backend` : (storage ?? 'the ./data directory');
   console.log(`att example listening on http://localhost:${server.address().port}/ (files in ${where})`);
 });
+// `Expect: 100-continue` uploads (curl sends it for bodies over 1 MiB) get a refusal before sending their body.
+deferContinue(server);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {

@@ -74,6 +74,59 @@ describe('upload page in headless chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const saved = await download.path();
     expect((await readFile(saved)).equals(data)).toBe(true);
+
+    // Remembered across a reload, with its delete button.
+    await page.reload();
+    const remembered = page.locator('.upload a.download', { hasText: 'résumé "v2".bin' });
+    await remembered.waitFor({ timeout: 30_000 });
+    expect(await page.locator('.upload button.delete').count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('shows the limits the server enforces, from /config.json', async () => {
+    const page = await context.newPage();
+    await page.goto(baseUrl);
+    await page.locator('#limits', { hasText: 'per file' }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('#limits').textContent()).toMatch(
+      /^Up to 1\.0 MiB per file, 100\.0 MiB in total, files expire after 3 hours\.$/,
+    );
+    await page.close();
+  });
+
+  it('keyboard only: Tab to the picker (visible focus), choose a file, copy its link, delete it', async () => {
+    const page = await context.newPage();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl.replace(/\/$/, '') });
+    await page.goto(baseUrl);
+    await page.locator('#limits', { hasText: 'per file' }).waitFor({ timeout: 30_000 });
+    const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
+    for (let i = 0; i < 20 && (await focusedId()) !== 'picker'; i++) await page.keyboard.press('Tab');
+    expect(await focusedId(), 'the picker is reachable with Tab').toBe('picker');
+    const ring = await page.locator('#drop').evaluate((el) => getComputedStyle(el).outlineStyle);
+    expect(ring, 'focus is visible on the drop zone').toBe('solid');
+
+    const data = pattern(10 * 1024, 3);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    await chooser.setFiles({ name: 'keyboard.bin', mimeType: 'application/octet-stream', buffer: data });
+    const row = page.locator('.upload', { hasText: 'keyboard.bin' });
+    await row.locator('a.download').waitFor({ timeout: 30_000 });
+    const url = await row.locator('a.download').evaluate((a) => a.href);
+
+    const copy = row.locator('button.copy');
+    for (let i = 0; i < 20 && !(await copy.evaluate((b) => b === document.activeElement)); i++) {
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    await page.locator('#status', { hasText: 'copied' }).waitFor({ timeout: 30_000 });
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+
+    await page.keyboard.press('Tab');
+    expect(await row.locator('button.delete').evaluate((b) => b === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.locator('#status', { hasText: 'Deleted keyboard.bin' }).waitFor({ timeout: 30_000 });
+    expect(await row.count()).toBe(0);
+    expect((await fetch(url)).status, 'deleted on the server with the owner token').toBe(404);
+    const stored = await page.evaluate(() => localStorage.getItem('att-example-uploads'));
+    expect(stored).not.toContain('keyboard.bin');
     await page.close();
   });
 
@@ -87,7 +140,7 @@ describe('upload page in headless chromium', () => {
     });
     const error = page.locator('.upload .result.error');
     await error.waitFor({ timeout: 30_000 });
-    expect(await error.textContent()).toMatch(/^Too large/);
+    expect(await error.textContent()).toBe('Too large: big.bin is 2.0 MiB; the limit is 1.0 MiB per file.');
     await page.close();
   });
 });
