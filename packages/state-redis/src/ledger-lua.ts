@@ -24,6 +24,7 @@ local function int(n) return string.format('%d', n) end
 local function ckey(c) return prefix .. 'c:' .. c end
 local function rkey(c) return prefix .. 'r:' .. c end
 local function dkey(c) return prefix .. 'd:' .. c end
+local function nkey(c) return prefix .. 'n:' .. c end
 local function hkey(h) return prefix .. 'h:' .. h end
 local function skey(h) return prefix .. 's:' .. h end
 
@@ -34,30 +35,37 @@ local function batched(cmd, key, items)
   end
 end
 
+-- The reservation keys of a counter live until its last deadline, and go (sum included) with its last holder.
 local function tidyReservations(c)
   local top = redis.call('ZRANGE', dkey(c), -1, -1, 'WITHSCORES')
   if top[2] then
-    redis.call('PEXPIREAT', dkey(c), int(tonumber(top[2]) + ${GRACE_MS}))
-    redis.call('PEXPIREAT', rkey(c), int(tonumber(top[2]) + ${GRACE_MS}))
+    local at = int(tonumber(top[2]) + ${GRACE_MS})
+    redis.call('PEXPIREAT', dkey(c), at)
+    redis.call('PEXPIREAT', rkey(c), at)
+    redis.call('PEXPIREAT', nkey(c), at)
   else
-    redis.call('DEL', dkey(c), rkey(c))
+    redis.call('DEL', dkey(c), rkey(c), nkey(c))
   end
 end
 
--- Drops the counter's expired reservations: they count for nobody.
+-- Drops the counter's expired reservations: they count for nobody. Costs the number of expired ones, not of all.
 local function purge(c)
   local dead = redis.call('ZRANGEBYSCORE', dkey(c), '-inf', now)
-  if #dead > 0 then
-    batched('HDEL', rkey(c), dead)
-    redis.call('ZREMRANGEBYSCORE', dkey(c), '-inf', now)
-    tidyReservations(c)
+  if #dead == 0 then return end
+  local freed = 0
+  for i = 1, #dead, 500 do
+    local bytes = redis.call('HMGET', rkey(c), unpack(dead, i, math.min(i + 499, #dead)))
+    for _, b in ipairs(bytes) do freed = freed + (tonumber(b) or 0) end
   end
+  batched('HDEL', rkey(c), dead)
+  redis.call('ZREMRANGEBYSCORE', dkey(c), '-inf', now)
+  redis.call('INCRBY', nkey(c), int(-freed))
+  tidyReservations(c)
 end
 
+-- The sum of the counter's live reservations, kept beside them so that no operation adds them all up.
 local function reserved(c)
-  local total = 0
-  for _, bytes in ipairs(redis.call('HVALS', rkey(c))) do total = total + tonumber(bytes) end
-  return total
+  return tonumber(redis.call('GET', nkey(c)) or '0')
 end
 
 -- Committed bytes not yet expired (expired slots are deleted on the way), plus what housekeeping needs.
@@ -117,9 +125,13 @@ end
 -- Removes every reservation of the holder, returns the counters it held.
 local function dropHolder(holder, counters)
   for _, c in ipairs(counters) do
-    redis.call('HDEL', rkey(c), holder)
-    redis.call('ZREM', dkey(c), holder)
-    tidyReservations(c)
+    local bytes = tonumber(redis.call('HGET', rkey(c), holder))
+    if bytes then
+      redis.call('HDEL', rkey(c), holder)
+      redis.call('ZREM', dkey(c), holder)
+      redis.call('INCRBY', nkey(c), int(-bytes))
+      tidyReservations(c)
+    end
   end
   redis.call('DEL', hkey(holder))
 end
@@ -161,6 +173,7 @@ end
 local reply = { '' }
 for _, c in ipairs(order) do
   redis.call('HINCRBY', rkey(c), holder, int(asked[c]))
+  redis.call('INCRBY', nkey(c), int(asked[c]))
   redis.call('HINCRBY', hkey(holder), c, int(asked[c]))
   held[#held + 1] = c
   reply[#reply + 1] = c
