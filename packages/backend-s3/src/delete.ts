@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { encodeKey } from '@att/s3-sigv4';
 import { AttError, isAttError } from '@att/store-core';
-import { parseErrorBody, s3ResponseError } from './errors.js';
+import { deleteBatch, type KeyFailure } from './delete-batch.js';
 import { isXmlSafe } from './keys.js';
 import type { S3Transport } from './transport.js';
-import { deleteObjectsXml, list, parseXml, rootElement, text } from './xml.js';
 
 const BATCH = 1000;
 /** Batches in flight at once: servers work through a batch key by key (Swift ≈ 3 ms a key), so overlap pays. */
@@ -13,15 +11,9 @@ const REPORTED_FAILURES = 50;
 /** Single DELETEs in flight when keys cannot go in a batch. */
 const CONCURRENT_SINGLES = 8;
 
-interface KeyFailure {
-  key: string;
-  code: string | undefined;
-  message: string | undefined;
-}
-
 /**
- * DeleteObjects in batches of 1000, quiet mode (only failures come back). Content-MD5 is sent because Swift and
- * AWS refuse the call without a checksum. A key that is already gone is a success. Up to CONCURRENT_BATCHES
+ * DeleteObjects in batches of 1000 (delete-batch.ts: every key accounted for, retryable per-key errors retried).
+ * A key that is already gone is a success. Up to CONCURRENT_BATCHES
  * batches are in flight; every batch is tried, and the per-key failures of all batches (in key order) are then
  * thrown as one error listing them. A key no XML document can name (a control character, written by someone else)
  * goes in a DELETE of its own, and a batch the server refuses whole as a bad document (400) is retried key by key:
@@ -107,45 +99,4 @@ async function deleteSingles(
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENT_SINGLES, fullKeys.length) }, worker));
   return failures.filter((f): f is KeyFailure => f !== undefined);
-}
-
-/** One DeleteObjects call; returns the keys the server reports as not deleted (a key already gone is fine). */
-async function deleteBatch(
-  transport: S3Transport,
-  batch: string[],
-  root: string,
-  signal: AbortSignal | undefined,
-): Promise<KeyFailure[]> {
-  const failures: KeyFailure[] = [];
-  const body = deleteObjectsXml(batch);
-  const context = { operation: 'DeleteObjects' };
-  const response = await transport.send(
-    {
-      ...context,
-      method: 'POST',
-      query: { delete: '' },
-      headers: {
-        'content-type': 'application/xml',
-        'content-md5': createHash('md5').update(body).digest('base64'),
-      },
-      body,
-      signal,
-      readText: true,
-      validate: (text, headers) => {
-        if (parseErrorBody(text).code && !text.includes('<DeleteResult')) {
-          throw s3ResponseError(context, 200, headers, text);
-        }
-      },
-    },
-    undefined,
-  );
-  if (!response.text.trim()) return failures;
-  const result = rootElement(parseXml(response.text, context.operation), 'DeleteResult', context.operation);
-  for (const error of list(result, 'Error')) {
-    const code = text(error, 'Code');
-    if (code === 'NoSuchKey') continue;
-    const key = text(error, 'Key') ?? '';
-    failures.push({ key: key.startsWith(root) ? key.slice(root.length) : key, code, message: text(error, 'Message') });
-  }
-  return failures;
 }

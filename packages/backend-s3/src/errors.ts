@@ -5,6 +5,11 @@ import { parseXml, text, type XmlNode } from './xml.js';
 
 /** S3 error codes that mean "try again", whatever status the provider put on them (RequestTimeout is a 400). */
 const RETRYABLE_S3_CODES = new Set(['SlowDown', 'RequestTimeout', 'InternalError', 'ServiceUnavailable']);
+/** Whether an S3 error code (also a per-key one in a DeleteObjects answer) means "try again". */
+export function isRetryableS3Code(code: string): boolean {
+  return RETRYABLE_S3_CODES.has(code);
+}
+
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 export interface ResponseContext {

@@ -126,6 +126,16 @@ export class S3Transport {
     return url;
   }
 
+  /** Attempts per resendable request (config.maxAttempts); also per key for DeleteObjects' per-key errors. */
+  get maxAttempts(): number {
+    return this.#config.maxAttempts;
+  }
+
+  /** The backoff before retry number `attempt` (1-based), per the config. */
+  retryDelay(attempt: number, retryAfterMs?: number): number {
+    return backoffDelay(attempt, this.#config.retryBaseDelay, this.#config.retryMaxDelay, retryAfterMs);
+  }
+
   /** The server's time as far as we know it: signatures carry this, not our raw clock. */
   now(): Date {
     return new Date(Date.now() + this.clockOffset);

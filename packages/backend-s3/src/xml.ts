@@ -113,7 +113,7 @@ export function escapeXml(value: string): string {
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 export function deleteObjectsXml(keys: readonly string[]): string {
-  let body = `<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="${S3_NS}"><Quiet>true</Quiet>`;
+  let body = `<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="${S3_NS}">`;
   for (const key of keys) body += `<Object><Key>${escapeXml(key)}</Key></Object>`;
   return `${body}</Delete>`;
 }
