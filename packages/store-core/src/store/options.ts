@@ -58,16 +58,21 @@ export const DEFAULT_RESERVATION_TTL = 30_000;
 export const DEFAULT_RESERVE_AHEAD = 1024 * 1024;
 export const DEFAULT_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
+/** A config error naming the offending field, in the message and as `details.field`. */
+export function configError(field: string, message: string): AttError {
+  return new AttError('INVALID_CONFIG', message, { details: { field } });
+}
+
 function checkAmount(name: string, value: number | undefined, allowInfinity: boolean): void {
   if (value === undefined) return;
   const ok = typeof value === 'number' && value >= 0 && (Number.isFinite(value) || (allowInfinity && value > 0));
-  if (!ok) throw new AttError('INVALID_CONFIG', `${name} must be a non-negative number, got ${String(value)}`);
+  if (!ok) throw configError(name, `${name} must be a non-negative number, got ${String(value)}`);
 }
 
 /** Throws INVALID_CONFIG for options that can only be mistakes. */
 export function checkStoreOptions(options: StoreOptions): void {
   if (!options || options.backend === undefined || options.backend === null) {
-    throw new AttError('INVALID_CONFIG', 'createStore needs a backend (a Backend object, a URL or a path)');
+    throw configError('backend', 'createStore needs a backend (a Backend object, a URL or a path)');
   }
   checkAmount('totalSizeLimit', options.totalSizeLimit, true);
   checkAmount('fileSizeLimit', options.fileSizeLimit, true);
@@ -78,42 +83,33 @@ export function checkStoreOptions(options: StoreOptions): void {
     options.reservationTtl !== undefined &&
     !(Number.isFinite(options.reservationTtl) && options.reservationTtl >= 30)
   ) {
-    throw new AttError(
-      'INVALID_CONFIG',
-      `reservationTtl must be at least 30 ms, got ${String(options.reservationTtl)}`,
-    );
+    throw configError('reservationTtl', `reservationTtl must be at least 30 ms, got ${String(options.reservationTtl)}`);
   }
   if (
     options.reserveAhead !== undefined &&
     !(Number.isSafeInteger(options.reserveAhead) && options.reserveAhead >= 1)
   ) {
-    throw new AttError(
-      'INVALID_CONFIG',
-      `reserveAhead must be a positive integer, got ${String(options.reserveAhead)}`,
-    );
+    throw configError('reserveAhead', `reserveAhead must be a positive integer, got ${String(options.reserveAhead)}`);
   }
   if (options.ledgerKey !== undefined && !(typeof options.ledgerKey === 'string' && options.ledgerKey !== '')) {
-    throw new AttError('INVALID_CONFIG', 'ledgerKey must be a non-empty string');
+    throw configError('ledgerKey', 'ledgerKey must be a non-empty string');
   }
   for (const [name, value, method] of [
     ['ledger', options.ledger, 'reserve'],
     ['lease', options.lease, 'acquire'],
   ] as const) {
     if (value !== undefined && typeof (value as unknown as Record<string, unknown>)?.[method] !== 'function') {
-      throw new AttError(
-        'INVALID_CONFIG',
-        `${name} must implement the ${name === 'ledger' ? 'Ledger' : 'Lease'} interface`,
-      );
+      throw configError(name, `${name} must implement the ${name === 'ledger' ? 'Ledger' : 'Lease'} interface`);
     }
   }
   if (options.pageSize !== undefined && !(Number.isSafeInteger(options.pageSize) && options.pageSize > 0)) {
-    throw new AttError('INVALID_CONFIG', 'pageSize must be a positive integer');
+    throw configError('pageSize', 'pageSize must be a positive integer');
   }
   if (options.idPattern !== undefined && !(options.idPattern instanceof RegExp)) {
-    throw new AttError('INVALID_CONFIG', 'idPattern must be a RegExp');
+    throw configError('idPattern', 'idPattern must be a RegExp');
   }
   if (options.isReferenced !== undefined && typeof options.isReferenced !== 'function') {
-    throw new AttError('INVALID_CONFIG', 'isReferenced must be a function');
+    throw configError('isReferenced', 'isReferenced must be a function');
   }
 }
 

@@ -19,6 +19,7 @@ import { forEachLimited } from './concurrency.js';
 import { KeyedLock } from './keyed-lock.js';
 import {
   checkStoreOptions,
+  configError,
   consoleLogger,
   DEFAULT_ID_PATTERN,
   DEFAULT_RESERVATION_TTL,
@@ -311,7 +312,7 @@ export class Store {
   startCleanup(intervalMs = 15 * 60 * 1000): void {
     this.#checkOpen();
     if (!(typeof intervalMs === 'number' && intervalMs >= 0 && Number.isFinite(intervalMs))) {
-      throw new AttError('INVALID_CONFIG', 'cleanup interval must be a non-negative number of milliseconds');
+      throw configError('intervalMs', 'cleanup interval must be a non-negative number of milliseconds');
     }
     this.#scheduler.start(intervalMs);
   }
