@@ -35,6 +35,7 @@ export type { SyncResult } from './store/accounting.js';
 export { type Attachment, DEFAULT_CONTENT_TYPE } from './store/attachment.js';
 export type { Budget } from './store/budget.js';
 export type { CleanupResult } from './store/cleanup.js';
+export type { ReserveUploadOptions, SettleUploadOptions } from './store/detached-uploads.js';
 export { DEFAULT_ID_PATTERN, type StoreLogger, type StoreOptions } from './store/options.js';
 export {
   createStore,

@@ -22,7 +22,8 @@ export interface StoreTotal {
 }
 
 export class Reservation {
-  readonly holder = `write-${randomUUID()}`;
+  /** The ledger's name for this reservation: random for one write, derived from the id for detached uploads. */
+  readonly holder: string;
   /** Bytes reserved on every counter. */
   reserved = 0;
   /** Set by the renewal loop when a ledger dropped the reservation (expired): the next grow claims it all again. */
@@ -34,7 +35,8 @@ export class Reservation {
   readonly #groups: Map<Ledger, Budget[]>;
   readonly #ttlMs: number;
 
-  constructor(store: StoreTotal | undefined, budgets: readonly Budget[], ttlMs: number) {
+  constructor(store: StoreTotal | undefined, budgets: readonly Budget[], ttlMs: number, holder?: string) {
+    this.holder = holder ?? `write-${randomUUID()}`;
     this.#store = store;
     this.#budgets = budgets;
     this.#ttlMs = ttlMs;

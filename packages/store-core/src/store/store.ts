@@ -3,7 +3,6 @@
  * any Backend. Writes, removals and cleanup deletions of one id run one at a time (a per-id lock), so the size of
  * a replaced object, learned by `head` under that lock, is given back exactly once.
  */
-import { randomUUID } from 'node:crypto';
 import type { Backend, ByteRange, GetResult, ObjectInfo } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
 import { defaultRegistry } from '../registry.js';
@@ -13,10 +12,13 @@ import { MemoryLedger } from '../state/memory-ledger.js';
 import type { ByteSource } from '../streams.js';
 import { Accounting, type SyncResult } from './accounting.js';
 import { type Attachment, toAttachment } from './attachment.js';
-import { type Budget, checkBudgets } from './budget.js';
+import type { Budget } from './budget.js';
+import { chargeBudgets, refundBudgets } from './budget-charges.js';
 import { type CleanupResult, runCleanup } from './cleanup.js';
 import { forEachLimited } from './concurrency.js';
+import { DetachedUploads } from './detached-uploads.js';
 import { KeyedLock } from './keyed-lock.js';
+import { runLeased } from './leased.js';
 import {
   checkStoreOptions,
   configError,
@@ -25,10 +27,10 @@ import {
   DEFAULT_RESERVATION_TTL,
   DEFAULT_RESERVE_AHEAD,
   HOUR,
+  type StoreLogger,
   type StoreOptions,
 } from './options.js';
 import { Renewals } from './renewals.js';
-import { Reservation } from './reservation.js';
 import { Scheduler } from './scheduler.js';
 import type { ReadResult, StoreLimits, StoreUsage, WriteOptions } from './types.js';
 import { PendingWrite, type WriteContext } from './write.js';
@@ -57,6 +59,9 @@ export class Store {
   readonly #writer: WriteContext;
   readonly #lease: Lease;
   readonly #renewals: Renewals;
+  /** Uploads that outlive a request (tus) or bypass this process (direct to the bucket): detached-uploads.ts. */
+  readonly uploads: DetachedUploads;
+  readonly #logger: StoreLogger;
   #closed = false;
   #lastPass: Promise<unknown> = Promise.resolve();
 
@@ -73,12 +78,24 @@ export class Store {
     }
     this.#idPattern = plainPattern(options.idPattern ?? DEFAULT_ID_PATTERN);
     const logger = options.logger ?? consoleLogger;
+    this.#logger = logger;
     this.#accounting = new Accounting(options.ledger ?? new MemoryLedger(), options.ledgerKey ?? 'store', logger);
     this.#lease = options.lease ?? createMemoryLease();
     this.#now = options.now ?? Date.now;
     this.#scheduler = new Scheduler(() => this.cleanup(), logger);
     const reservationTtl = options.reservationTtl ?? DEFAULT_RESERVATION_TTL;
     this.#renewals = new Renewals(reservationTtl, logger);
+    this.uploads = new DetachedUploads({
+      accounting: this.#accounting,
+      lock: this.#lock,
+      totalSizeLimit: options.totalSizeLimit,
+      fileSizeLimit: options.fileSizeLimit,
+      expiry: options.expiry,
+      checkId: (id) => {
+        this.#checkOpen();
+        this.checkId(id);
+      },
+    });
     this.#writer = {
       backend: this.backend,
       accounting: this.#accounting,
@@ -147,41 +164,16 @@ export class Store {
    * Charges `bytes` against `budgets` outside any write (a download's bandwidth), all or nothing; throws the
    * refusing budget's error.
    */
-  async charge(budgets: readonly Budget[], bytes: number): Promise<void> {
-    if (budgets.length === 0 || bytes <= 0) return;
-    // Only the budgets are claimed: a download changes nothing in the store's total.
-    const reservation = new Reservation(undefined, checkBudgets(budgets), this.#writer.reservationTtl);
-    try {
-      await reservation.grow(bytes);
-    } catch (err) {
-      await reservation.settle({ received: 0 }).catch(() => {});
-      throw err;
-    }
-    await reservation.settle({ received: bytes });
+  charge(budgets: readonly Budget[], bytes: number): Promise<void> {
+    return chargeBudgets(budgets, bytes, this.#writer.reservationTtl);
   }
 
   /**
    * Gives `bytes` back to the `stored` budgets among `budgets` (the caller removed attachments it had just
    * written: a multipart request that failed after some files were stored). `received` budgets keep theirs.
    */
-  async refund(budgets: readonly Budget[], bytes: number): Promise<void> {
-    if (bytes <= 0) return;
-    const byLedger = new Map<Budget['ledger'], Budget[]>();
-    for (const budget of checkBudgets(budgets)) {
-      if (budget.keeps === 'stored') byLedger.set(budget.ledger, [...(byLedger.get(budget.ledger) ?? []), budget]);
-    }
-    await Promise.all(
-      [...byLedger].map(([ledger, list]) =>
-        ledger.settle(
-          `refund-${randomUUID()}`,
-          list.map((b) => ({
-            counter: b.counter,
-            bytes: -bytes,
-            ...(b.expiresAt === undefined ? {} : { expiresAt: b.expiresAt }),
-          })),
-        ),
-      ),
-    );
+  refund(budgets: readonly Budget[], bytes: number): Promise<void> {
+    return refundBudgets(budgets, bytes);
   }
 
   async read(id: string, options: { range?: ByteRange; signal?: AbortSignal } = {}): Promise<ReadResult> {
@@ -267,29 +259,12 @@ export class Store {
 
   /** A pass under the fleet's cleanup lease: the process that holds it runs, the others skip. */
   async #runPass(): Promise<CleanupResult> {
-    const logger = this.#options.logger ?? consoleLogger;
-    let token: string | undefined;
-    try {
-      token = await this.#lease.acquire('cleanup', CLEANUP_LEASE_MS);
-    } catch (err) {
-      logger.warn('cleanup skipped: the shared lease is unavailable', { error: String(err) });
-    }
-    if (token === undefined) return { ...EMPTY_PASS, skipped: true };
-    const held = token;
-    const renewal = setInterval(() => {
-      this.#lease.renew('cleanup', held, CLEANUP_LEASE_MS).catch((err: unknown) => {
-        logger.warn('could not renew the cleanup lease', { error: String(err) });
-      });
-    }, CLEANUP_LEASE_MS / 3);
-    renewal.unref();
-    try {
+    const pass = await runLeased(this.#lease, 'cleanup', CLEANUP_LEASE_MS, this.#logger, async () => {
       const result = await this.#cleanupPass();
       await this.#accounting.flush();
       return result;
-    } finally {
-      clearInterval(renewal);
-      await this.#lease.release('cleanup', held).catch(() => {});
-    }
+    });
+    return pass.ran ? pass.result : { ...EMPTY_PASS, skipped: true };
   }
 
   #cleanupPass(): Promise<CleanupResult> {
@@ -304,7 +279,7 @@ export class Store {
       orphanGracePeriod: this.#options.orphanGracePeriod ?? HOUR,
       staleUploadAge: this.#options.staleUploadAge ?? HOUR,
       pageSize: this.#options.pageSize ?? 1000,
-      logger: this.#options.logger ?? consoleLogger,
+      logger: this.#logger,
     });
   }
 

@@ -1,0 +1,43 @@
+/**
+ * Budget charges outside a write: a download's bandwidth (charged before the bytes go out) and the refund of a
+ * visitor's total when a caller takes back attachments it had just stored (a failed multipart request).
+ */
+import { randomUUID } from 'node:crypto';
+import { type Budget, checkBudgets } from './budget.js';
+import { Reservation } from './reservation.js';
+
+/** Charges `bytes` to every budget or none; throws the refusing budget's error. */
+export async function chargeBudgets(budgets: readonly Budget[], bytes: number, ttlMs: number): Promise<void> {
+  if (budgets.length === 0 || bytes <= 0) return;
+  // Only the budgets are claimed: a download changes nothing in the store's total.
+  const reservation = new Reservation(undefined, checkBudgets(budgets), ttlMs);
+  try {
+    await reservation.grow(bytes);
+  } catch (err) {
+    await reservation.settle({ received: 0 }).catch(() => {});
+    throw err;
+  }
+  await reservation.settle({ received: bytes });
+}
+
+/** Gives `bytes` back to the `stored` budgets among `budgets`; `received` budgets keep what they were charged. */
+export async function refundBudgets(budgets: readonly Budget[], bytes: number): Promise<void> {
+  if (bytes <= 0) return;
+  const byLedger = new Map<Budget['ledger'], Budget[]>();
+  for (const budget of checkBudgets(budgets)) {
+    if (budget.keeps === 'stored') byLedger.set(budget.ledger, [...(byLedger.get(budget.ledger) ?? []), budget]);
+  }
+  await Promise.all(
+    [...byLedger].map(([ledger, list]) =>
+      ledger.settle(
+        `refund-${randomUUID()}`,
+        // The same expiry as the charge, so the refund lands in the same slot and leaves with it.
+        list.map((b) => ({
+          counter: b.counter,
+          bytes: -bytes,
+          ...(b.expiresAt === undefined ? {} : { expiresAt: b.expiresAt }),
+        })),
+      ),
+    ),
+  );
+}
