@@ -14,17 +14,19 @@ const LIMITS = { fileSizeLimit: 15 * MiB, expiry: 3 * 60 * 60 * 1000, totalSizeL
 /**
  * The whole example: a store on `storage` (a path or any registered URL scheme), the attachments router on
  * /attachments, the page's configuration on /config.json and the upload page on /. `middleware` passes options
- * through to attachments(); `store` to createStore().
+ * through to attachments(); `store` to createStore(). `state` is what several instances share (`redisState()` from
+ * @att/state-redis); without it, limits count in this process.
  */
-export function createApp({ storage = defaultDataDir, store: storeOptions = {}, middleware = {} } = {}) {
+export function createApp({ storage = defaultDataDir, store: storeOptions = {}, middleware = {}, state } = {}) {
   checkStorage(storage);
-  const store = createStore({ backend: storage, ...LIMITS, ...storeOptions });
+  const shared = state ? { ledger: state.ledger, lease: state.lease } : {};
+  const store = createStore({ backend: storage, ...LIMITS, ...shared, ...storeOptions });
   const app = express();
   app.disable('x-powered-by');
   // Outages are answered 503 with a request id; the operator sees the same id, the code and the message.
   const onError = (err, _req, context) =>
     console.error(`[att] ${context?.requestId ?? '-'} ${err.code ?? 'ERROR'}: ${err.message}`);
-  const options = { store, onError, ownerDelete: true, ...middleware };
+  const options = { store, onError, ownerDelete: true, ...(state ? { limits: state.limits } : {}), ...middleware };
   // Before any body parser: the router reads upload bodies itself (see the middleware README, "Mounting").
   app.use('/attachments', attachments(options));
 

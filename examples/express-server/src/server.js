@@ -1,5 +1,6 @@
 // `pnpm start`: an upload page and the attachments API on http://localhost:3000, files in ./data.
 // ATT_STORAGE=s3://KEY:SECRET@BUCKET/PREFIX?region=…&endpoint=… switches to S3 (or any registered scheme).
+// ATT_REDIS=redis://HOST:PORT shares limits, the store total and cleanup between several instances.
 import { deferContinue } from '@att/express-middleware';
 import { createApp } from './app.js';
 
@@ -8,14 +9,21 @@ const storage = process.env.ATT_STORAGE || undefined;
 
 let app;
 let store;
+let state;
 try {
-  ({ app, store } = createApp({ storage }));
+  if (process.env.ATT_REDIS) {
+    const { redisState } = await import('@att/state-redis');
+    state = redisState({ url: process.env.ATT_REDIS });
+  }
+  ({ app, store } = createApp({ storage, state }));
 } catch (err) {
+  // Only the message: a storage or Redis URL can carry credentials, and messages never do.
   console.error(`Cannot start: ${err.message}`);
   process.exit(1);
 }
 
-// Reconcile in the background: expired objects and stale incomplete uploads are deleted every 15 minutes.
+// Reconcile in the background: expired objects and stale incomplete uploads are deleted every 15 minutes, and the
+// (shared) total is corrected from the listing. With ATT_REDIS one instance of the fleet runs each pass.
 store.startCleanup();
 
 const server = app.listen(port, () => {
@@ -30,6 +38,9 @@ deferContinue(server);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     server.close();
-    store.close().finally(() => process.exit(0));
+    store
+      .close()
+      .then(() => state?.close())
+      .finally(() => process.exit(0));
   });
 }
