@@ -12,7 +12,7 @@ import { signRequest } from '@att/s3-sigv4';
 import { redisState } from '@att/state-redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SWIFT_CREDENTIALS, startSwift } from '../../../packages/backend-s3/test/setup/s3-servers.mjs';
-import { startRedis } from '../../../scripts/test-support/redis-server.mjs';
+import { startRedis } from '../../../scripts/redis-server.mjs';
 import { startFleet, stopFleet } from './fleet/fleet.js';
 
 const KiB = 1024;
@@ -28,7 +28,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await Promise.all([redis?.close(), swift?.stop()]);
+  await Promise.all([redis?.stop(), swift?.stop()]);
 });
 
 afterEach(async () => {
@@ -90,7 +90,9 @@ function newState() {
 }
 
 describe.each(['swift', 'fs'])('a fleet of three instances on one %s store and one Redis', (kind) => {
-  it('300 concurrent uploads against a total limit: never over it, 201 sizes = bucket = usage, 507s leave nothing', async () => {
+  it('300 concurrent uploads against a total limit: never over it, 201 sizes = bucket = usage, 507s leave nothing', {
+    timeout: 180_000,
+  }, async () => {
     const where = await target(kind);
     const prefix = newState();
     const limit = 10 * MiB;
@@ -141,7 +143,7 @@ describe.each(['swift', 'fs'])('a fleet of three instances on one %s store and o
 });
 
 describe('per-visitor limits hold across instances (fs)', () => {
-  it('a visitor cannot get 3× its total, bandwidth or rate by spreading requests', async () => {
+  it('a visitor cannot get 3× its total, bandwidth or rate by spreading requests', { timeout: 180_000 }, async () => {
     const where = await target('fs');
     const prefix = newState();
     fleet = await startFleet(3, {
@@ -181,7 +183,9 @@ describe('per-visitor limits hold across instances (fs)', () => {
 });
 
 describe('failures of one part of the fleet (Swift)', () => {
-  it('kill -9 mid-upload: its reservation expires within the TTL and the ledger converges to the bucket', async () => {
+  it('kill -9 mid-upload: its reservation expires within the TTL and the ledger converges to the bucket', {
+    timeout: 180_000,
+  }, async () => {
     const where = await target('swift');
     const prefix = newState();
     fleet = await startFleet(2, {
@@ -221,7 +225,9 @@ describe('failures of one part of the fleet (Swift)', () => {
     await where.done();
   });
 
-  it('Redis stopped: uploads 503 STATE_UNAVAILABLE with nothing stored, downloads 200; restarted: uploads 201', async () => {
+  it('Redis stopped: uploads 503 STATE_UNAVAILABLE with nothing stored, downloads 200; restarted: uploads 201', {
+    timeout: 180_000,
+  }, async () => {
     const where = await target('swift');
     const prefix = newState();
     fleet = await startFleet(2, { storage: where.storage, redis: redis.url, config: { prefix } });
@@ -237,7 +243,7 @@ describe('failures of one part of the fleet (Swift)', () => {
       const { keys } = await listed(where.backend);
       expect([...keys], 'nothing new was stored').toEqual([before.json.id]);
     } finally {
-      await redis.start();
+      redis = await startRedis({ port: redis.port, install: false });
     }
     let after;
     for (let i = 0; i < 50; i++) {
@@ -249,7 +255,7 @@ describe('failures of one part of the fleet (Swift)', () => {
     await where.done();
   });
 
-  it('two instances calling cleanup() at once: exactly one pass runs', async () => {
+  it('two instances calling cleanup() at once: exactly one pass runs', { timeout: 180_000 }, async () => {
     const where = await target('swift');
     const prefix = newState();
     fleet = await startFleet(2, { storage: where.storage, redis: redis.url, config: { prefix, slowCleanupMs: 1_500 } });
