@@ -85,7 +85,7 @@ async function target(kind) {
 
 function newState() {
   const prefix = `fleet-${randomUUID().slice(0, 8)}:`;
-  state = redisState({ url: redis.url, prefix });
+  state = redisState({ url: redis.url, prefix, commandTimeout: 10_000 });
   return prefix;
 }
 
@@ -107,6 +107,7 @@ describe.each(['swift', 'fs'])('a fleet of three instances on one %s store and o
     });
     const sizes = Array.from({ length: 300 }, (_, i) => 50 * KiB + ((i * 7919) % (100 * KiB)));
     let running = true;
+    let sampleError;
     let worstLedger = 0;
     let worstBucket = 0;
     const sampler = (async () => {
@@ -116,12 +117,15 @@ describe.each(['swift', 'fs'])('a fleet of three instances on one %s store and o
         if (i % 10 === 0) worstBucket = Math.max(worstBucket, (await listed(where.backend)).bytes);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-    })();
+    })().catch((err) => {
+      sampleError = err;
+    });
     const results = await Promise.all(
       sizes.map((size, i) => upload(fleet[i % 3].attachments, randomBytes(size)).then((r) => ({ ...r, size }))),
     );
     running = false;
     await sampler;
+    expect(sampleError, 'the sampler could not read the ledger or the bucket').toBeUndefined();
     const created = results.filter((r) => r.status === 201);
     const refused = results.filter((r) => r.status !== 201);
     expect(created.length, 'some uploads must fit').toBeGreaterThan(0);

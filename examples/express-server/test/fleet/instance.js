@@ -5,7 +5,8 @@ import { redisState } from '@att/state-redis';
 import { createApp } from '../../src/app.js';
 
 const config = JSON.parse(process.env.ATT_FLEET ?? '{}');
-const state = redisState({ url: process.env.ATT_REDIS, prefix: config.prefix ?? 'att:' });
+// A generous command timeout: on a loaded 2-core CI machine a slow answer must not pass for an outage.
+const state = redisState({ url: process.env.ATT_REDIS, prefix: config.prefix ?? 'att:', commandTimeout: 10_000 });
 const storeOptions = { ...(config.store ?? {}) };
 if (config.slowCleanupMs) {
   // Holds a cleanup pass open long enough for a sibling's pass to overlap it (the lease test).
