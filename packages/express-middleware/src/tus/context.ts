@@ -21,10 +21,12 @@ export function isExpired(ctx: TusContext, status: ResumableStatus): boolean {
   return status.updatedAt.getTime() + ctx.limits.idleLifetime <= Date.now();
 }
 
-/** Where an upload lives: `<mount>/uploads/<id>`, absolute (tus clients resolve it either way). */
+/**
+ * Where an upload lives: `publicUrl/uploads/<id>`, else the path on this host. Never built from the request's Host
+ * header, which any client can forge; tus clients resolve a relative Location against their endpoint.
+ */
 export function uploadUrl(ctx: TusContext, req: Request, id: string): string {
-  const base = ctx.opts.publicUrl ?? `${req.protocol}://${req.get('host')}${req.baseUrl.replace(/\/uploads$/, '')}`;
-  return `${base}/uploads/${id}`;
+  return `${ctx.opts.publicUrl ?? req.baseUrl}/uploads/${id}`;
 }
 
 export { setTusHeaders };

@@ -193,7 +193,7 @@ export function describeTusScenarios(name: string, target: TusTarget): void {
         method: 'POST',
         headers: { ...TUS, 'Upload-Length': String(data.length), 'Upload-Metadata': 'filename Y3V0LmJpbg==' },
       });
-      const url = create.headers.get('location') as string;
+      const url = new URL(create.headers.get('location') as string, s.endpoint).href;
       // A PATCH announcing every byte sends 6 MiB, then its socket is destroyed.
       const { port, pathname } = new URL(url);
       const cut = http.request({
@@ -285,7 +285,7 @@ export function describeTusScenarios(name: string, target: TusTarget): void {
         const created = async () => {
           const res = await fetch(s.endpoint, { method: 'POST', headers: { ...TUS, 'Upload-Length': '10' } });
           expect(res.status, 'creation').toBe(201);
-          return res.headers.get('location') as string;
+          return new URL(res.headers.get('location') as string, s.endpoint).href;
         };
         const expired = await created();
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -326,7 +326,7 @@ export function describeTusScenarios(name: string, target: TusTarget): void {
         method: 'POST',
         headers: { ...TUS, 'Upload-Length': String(data.length) },
       });
-      const url = create.headers.get('location') as string;
+      const url = new URL(create.headers.get('location') as string, s.endpoint).href;
       // PATCH A sends half its body and waits, holding the upload.
       const { port, pathname } = new URL(url);
       const patchA = http.request({
