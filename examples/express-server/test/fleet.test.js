@@ -241,6 +241,7 @@ describe('failures of one part of the fleet (Swift)', () => {
     try {
       const during = await upload(fleet[1].attachments, randomBytes(100 * KiB));
       expect([during.status, during.json.error?.code]).toEqual([503, 'STATE_UNAVAILABLE']);
+      expect(during.json.error.message, 'a clear message without Redis details').toMatch(/^uploads are paused/);
       const download = await fetch(`${fleet[1].attachments}/${before.json.id}`);
       expect(download.status, 'downloads keep working without Redis').toBe(200);
       expect((await download.arrayBuffer()).byteLength).toBe(100 * KiB);
