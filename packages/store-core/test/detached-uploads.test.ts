@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type Budget, createStore, isAttError, MemoryLedger } from '../src/index.js';
+import { type Budget, createStore, MemoryLedger } from '../src/index.js';
 import { createMemoryBackend } from '../src/testing/index.js';
-import { bodyOf, filled } from './helpers.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (err) {
-    return isAttError(err) ? err.code : `not an AttError: ${String(err)}`;
-  }
-}
+import { bodyOf, codeOf, filled } from './helpers.js';
 
 function setup(totalSizeLimit = 10_000) {
   const ledger = new MemoryLedger();

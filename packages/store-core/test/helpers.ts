@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { isAttError } from '../src/index.js';
 
 export async function* bodyOf(data: Uint8Array, chunkSize = 1000): AsyncGenerator<Uint8Array> {
   for (let offset = 0; offset < data.length; offset += chunkSize) yield data.subarray(offset, offset + chunkSize);
@@ -22,4 +23,14 @@ export async function* stringBody(value: string): AsyncGenerator<Uint8Array> {
 export function recordingLogger(): { warn: (message: string) => void; messages: string[] } {
   const messages: string[] = [];
   return { messages, warn: (message: string) => void messages.push(message) };
+}
+
+/** The AttError code a promise rejects with (undefined when it resolves). */
+export async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (err) {
+    return isAttError(err) ? err.code : `not an AttError: ${String(err)}`;
+  }
 }

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createStore, isAttError, type Ledger, MemoryLedger } from '../src/index.js';
+import { createStore, type Ledger, MemoryLedger } from '../src/index.js';
 import { createMemoryBackend } from '../src/testing/index.js';
-import { bodyOf, filled, stringBody, text } from './helpers.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (err) {
-    return isAttError(err) ? err.code : `not an AttError: ${String(err)}`;
-  }
-}
+import { bodyOf, codeOf, filled, stringBody, text } from './helpers.js';
 
 describe('Store basics', () => {
   it('writes, reads, stats and removes an attachment with exact sizes', async () => {
