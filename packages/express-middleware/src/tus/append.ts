@@ -11,7 +11,7 @@
  * | another request holds the upload  | none read                              | 423 (clients retry)        |
  * | last byte in, publish fails       | kept; the next HEAD or PATCH publishes | 503                        |
  */
-import { AttError, type ObjectInfo, type ResumableStatus } from '@att/store-core';
+import { type Attachment, AttError, type ResumableStatus } from '@att/store-core';
 import type { Request } from 'express';
 import { parseChecksum } from './checksum.js';
 import type { TusContext } from './context.js';
@@ -20,7 +20,7 @@ import { withUploadLock } from './lock.js';
 export interface AppendResult {
   status: ResumableStatus;
   /** Set when this request published the upload. */
-  published?: ObjectInfo;
+  published?: Attachment;
 }
 
 async function* bounded(body: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {
@@ -51,10 +51,8 @@ async function* reservedAsItGrows(
 }
 
 /** Publishes a fully received upload; the caller holds the lock. */
-export async function publish(ctx: TusContext, req: Request, id: string): Promise<ObjectInfo> {
-  const info = await ctx.tus.resumable.complete(id);
-  await ctx.limits.published(req, id, info.size);
-  return info;
+export function publish(ctx: TusContext, req: Request, id: string): Promise<Attachment> {
+  return ctx.limits.publish(req, id, () => ctx.tus.resumable.complete(id));
 }
 
 export async function appendRequest(
@@ -73,7 +71,7 @@ export async function appendRequest(
       });
     }
     const declares = declaredLength !== undefined && before.length === undefined;
-    await ctx.limits.renew(req, id, before.length);
+    await ctx.limits.renew(req, id, before.length ?? before.offset);
     // A deferred upload has reserved the bytes it received; its declared length reserves the rest.
     if (declares) await ctx.limits.grow(req, id, declaredLength - offset, declaredLength);
     let received = 0;

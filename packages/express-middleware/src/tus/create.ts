@@ -41,7 +41,7 @@ export async function handleCreate(ctx: TusContext, req: Request, res: Response)
       metadata,
     })
     .catch(async (err) => {
-      await ctx.limits.dropped(id);
+      await ctx.limits.dropped(req, id);
       throw err;
     });
   res.setHeader('Location', uploadUrl(ctx, req, id));

@@ -14,7 +14,7 @@ import { RAW_METADATA_KEY } from './metadata.js';
 import { notFound } from './terminate.js';
 
 /** The upload's status, or undefined once it is published; an expired upload is removed and NOT_FOUND. */
-export async function liveStatus(ctx: TusContext, id: string): Promise<ResumableStatus | undefined> {
+export async function liveStatus(ctx: TusContext, req: Request, id: string): Promise<ResumableStatus | undefined> {
   let status: ResumableStatus;
   try {
     status = await ctx.tus.resumable.status(id);
@@ -27,7 +27,7 @@ export async function liveStatus(ctx: TusContext, id: string): Promise<Resumable
   }
   if (isExpired(ctx, status)) {
     await ctx.tus.resumable.abort(id);
-    await ctx.limits.dropped(id);
+    await ctx.limits.dropped(req, id);
     throw notFound();
   }
   return status;
@@ -35,7 +35,7 @@ export async function liveStatus(ctx: TusContext, id: string): Promise<Resumable
 
 export async function handleHead(ctx: TusContext, req: Request, res: Response, id: string): Promise<void> {
   res.setHeader('Cache-Control', 'no-store');
-  let status = await liveStatus(ctx, id);
+  let status = await liveStatus(ctx, req, id);
   if (status && status.length !== undefined && status.offset === status.length) {
     await withUploadLock(ctx.tus.lease, id, () => publish(ctx, req, id));
     status = undefined;

@@ -1,16 +1,18 @@
 /**
  * Every limit a resumable upload meets, behind one small interface: the tus handlers say what happened (an upload
- * was declared, bytes arrived, it was published or dropped) and this module asks the owners of the rules.
+ * was declared, bytes arrived, it was published or dropped) and the Store, the one owner of byte limits, charges
+ * them (`store.uploads`: reservations that outlive a request, held under an id-derived holder with a TTL).
  *
- * | event                    | file limit / store total            | visitor total (reserved → kept) | bandwidth        |
- * | POST with Upload-Length  | 413 / 507 before any byte           | reserved under the upload's id  |                  |
- * | PATCH                    | deferred length: checked as it grows| reservation renewed / grown     | + bytes received |
- * | published                | object counted by the store         | reservation → kept (expiring)   |                  |
- * | terminated / expired     |                                     | reservation dropped             |                  |
- * A reservation lives as long as an idle upload does (the store's `staleUploadAge`), renewed by each PATCH, so a
- * stalled upload's bytes come back by themselves when cleanup removes it.
+ * | event                    | store total + visitor total (one reservation) | bandwidth              |
+ * | POST with Upload-Length  | 413 / 507 before any byte, else reserved      |                        |
+ * | PATCH                    | renewed (reserved again if it lapsed);        | + bytes received       |
+ * |                          | a deferred length reserves as it grows        |                        |
+ * | published                | reservation → the stored object's size        |                        |
+ * | terminated / expired     | reservation dropped                           |                        |
+ * A reservation lives as long as an idle upload does (the store's `staleUploadAge`), so a stalled upload's bytes
+ * come back by themselves, at the latest when cleanup removes the upload.
  */
-import { AttError, type Budget, type Claim, type Store } from '@att/store-core';
+import { type Attachment, AttError, type Budget, type ObjectInfo, type Store } from '@att/store-core';
 import type { Request } from 'express';
 import type { ResolvedOptions } from '../options.js';
 import { uploadBudgets } from '../visitor-budgets.js';
@@ -20,78 +22,58 @@ export interface UploadLimits {
   readonly idleLifetime: number;
   /** At creation, before any byte: refuses a length over a limit (413, 507, the visitor's), else reserves it. */
   admit(req: Request, id: string, length: number | undefined): Promise<void>;
-  /** At each PATCH: keeps the reservation alive (or takes it again if it lapsed while the upload idled). */
-  renew(req: Request, id: string, length: number | undefined): Promise<void>;
+  /** At each PATCH: keeps the reservation alive, or takes `held` bytes again if it lapsed while the upload idled. */
+  renew(req: Request, id: string, held: number): Promise<void>;
   /** A deferred length grew by `bytes` to `total`: checked and reserved as the bytes arrive. */
   grow(req: Request, id: string, bytes: number, total: number): Promise<void>;
   /** Bytes that crossed the wire for this upload (kept even when the request then failed). */
   received(req: Request, bytes: number): Promise<void>;
-  /** The upload is now the attachment of `size` bytes: reservations become what the visitor keeps. */
-  published(req: Request, id: string, size: number): Promise<void>;
-  /** The upload is gone without an attachment: its reservations go back. */
-  dropped(id: string): Promise<void>;
-}
-
-function holderOf(id: string): string {
-  return `tus:${id}`;
+  /** Publishes the upload (`complete`) and turns its reservation into the stored object's size. */
+  publish(req: Request, id: string, complete: () => Promise<ObjectInfo>): Promise<Attachment>;
+  /** The upload is gone without an attachment: its reservation goes back. */
+  dropped(req: Request | undefined, id: string): Promise<void>;
 }
 
 export function createUploadLimits(opts: ResolvedOptions, store: Store, maxSize: number): UploadLimits {
-  // The store owns the rule: an upload idle for its staleUploadAge is what its cleanup removes.
   const idleLifetime = store.limits.staleUploadAge;
-  const { ledger } = opts.limits;
-  const budget = (req: Request, keeps: Budget['keeps']): Budget | undefined =>
-    uploadBudgets(opts, opts.visitor(req), Date.now()).find((b) => b.keeps === keeps);
+  const budgets = (req: Request, keeps: Budget['keeps']): Budget[] =>
+    uploadBudgets(opts, opts.visitor(req), Date.now()).filter((b) => b.keeps === keeps);
 
-  function checkSize(total: number): void {
+  function checkTotal(total: number): void {
     if (total > maxSize) {
       throw new AttError('TOO_LARGE', `the upload exceeds the size limit of ${maxSize} bytes`, {
         details: { limit: maxSize },
       });
     }
-    if (total > store.remaining) {
-      throw new AttError('QUOTA_EXCEEDED', 'attachment storage is full', {
-        details: { limit: store.limits.totalSizeLimit },
-      });
-    }
   }
 
-  async function reserve(req: Request, id: string, bytes: number): Promise<void> {
-    const total = budget(req, 'stored');
-    if (!total || bytes <= 0) return;
-    const claim: Claim = { counter: total.counter, bytes, limit: total.limit };
-    const refused = await ledger.reserve(holderOf(id), [claim], idleLifetime);
-    if (refused !== undefined) throw new AttError(total.refusal.code, total.refusal.message);
-  }
+  const reserve = (req: Request, id: string, bytes: number) =>
+    store.uploads.reserve(id, { bytes, limit: maxSize, budgets: budgets(req, 'stored'), ttlMs: idleLifetime });
 
   return {
     idleLifetime,
     async admit(req, id, length) {
       if (length === undefined) return;
-      checkSize(length);
+      checkTotal(length);
       await reserve(req, id, length);
     },
-    async renew(req, id, length) {
-      const gone = await ledger.renew([holderOf(id)], idleLifetime);
-      if (gone.length > 0 && length !== undefined) await reserve(req, id, length);
+    async renew(req, id, held) {
+      const alive = await store.uploads.renew(id, idleLifetime, budgets(req, 'stored'));
+      if (!alive && held > 0) await reserve(req, id, held);
     },
     async grow(req, id, bytes, total) {
-      checkSize(total);
-      await reserve(req, id, bytes);
+      checkTotal(total);
+      if (bytes > 0) await reserve(req, id, bytes);
     },
     async received(req, bytes) {
-      const bandwidth = budget(req, 'received');
-      if (bandwidth && bytes > 0) await store.charge([bandwidth], bytes);
+      const bandwidth = budgets(req, 'received');
+      if (bandwidth.length > 0 && bytes > 0) await store.charge(bandwidth, bytes);
     },
-    async published(req, id, size) {
-      const total = budget(req, 'stored');
-      const keep = total
-        ? [{ counter: total.counter, bytes: size, ...(total.expiresAt ? { expiresAt: total.expiresAt } : {}) }]
-        : [];
-      await ledger.settle(holderOf(id), keep);
+    publish(req, id, complete) {
+      return store.uploads.finish(id, complete, { budgets: budgets(req, 'stored') });
     },
-    async dropped(id) {
-      await ledger.settle(holderOf(id), []);
+    async dropped(req, id) {
+      await store.uploads.abandon(id, req ? { budgets: budgets(req, 'stored') } : {});
     },
   };
 }

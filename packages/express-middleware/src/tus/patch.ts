@@ -16,7 +16,7 @@ export async function handlePatch(ctx: TusContext, req: Request, res: Response, 
   const offset = integerHeader(req.get('upload-offset'), 'Upload-Offset');
   if (offset === undefined) throw new AttError('INVALID_REQUEST', 'Upload-Offset is required');
   const length = integerHeader(req.get('upload-length'), 'Upload-Length');
-  const status = await liveStatus(ctx, id);
+  const status = await liveStatus(ctx, req, id);
   if (!status) {
     // Published already: only a retry of the request that finished it (nothing left to send) is fine.
     const attachment = await ctx.tus.store.stat(id);

@@ -8,11 +8,11 @@ export function notFound(): AttError {
   return new AttError('NOT_FOUND', 'upload not found');
 }
 
-export async function handleTerminate(ctx: TusContext, _req: Request, res: Response, id: string): Promise<void> {
+export async function handleTerminate(ctx: TusContext, req: Request, res: Response, id: string): Promise<void> {
   await withUploadLock(ctx.tus.lease, id, async () => {
     await ctx.tus.resumable.status(id); // NOT_FOUND for unknown and published uploads
     await ctx.tus.resumable.abort(id);
-    await ctx.limits.dropped(id);
+    await ctx.limits.dropped(req, id);
   });
   res.status(204).end();
 }
