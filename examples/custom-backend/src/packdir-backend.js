@@ -51,8 +51,11 @@ function encodeTrailer(key, options) {
   return Buffer.concat([json, length]);
 }
 
-export function packdirBackend({ dir }) {
-  if (typeof dir !== 'string' || dir === '') throw new AttError('INVALID_CONFIG', 'packdirBackend needs a dir');
+/** `fsync` (default true) flushes each object to the disk before it is published: an acknowledged upload survives a crash. */
+export function packdirBackend({ dir, fsync = true }) {
+  if (typeof dir !== 'string' || dir === '') {
+    throw new AttError('INVALID_CONFIG', 'packdirBackend needs a dir', { details: { field: 'dir' } });
+  }
   let ready;
   const ensureDir = () => {
     ready ??= mkdir(dir, { recursive: true });
@@ -73,6 +76,9 @@ export function packdirBackend({ dir }) {
   }
 
   return {
+    /** How this backend was configured (read by the plugin conformance suite's precedence check). */
+    fsync,
+
     async put(key, body, options = {}) {
       checkKey(key);
       checkObjectMetadata(options.metadata);
@@ -91,6 +97,10 @@ export function packdirBackend({ dir }) {
       }
       try {
         await pipeline(withTrailer(), createWriteStream(temp, { flags: 'wx' }));
+        if (fsync) {
+          const written = await open(temp, 'r+');
+          await written.sync().finally(() => written.close());
+        }
         // rename() is atomic: readers see the old object or the new one, never a partial file.
         await rename(temp, fileFor(key));
       } catch (err) {

@@ -6,5 +6,6 @@ export {
   type MemoryBackendOptions,
   type MemoryStorage,
 } from './memory-backend.js';
+export { describePluginConformance, type PluginConformanceOptions } from './plugin-conformance.js';
 export { describeStateConformance, type StateConformanceOptions } from './state-conformance.js';
 export { describeStoreConformance } from './store-conformance.js';
