@@ -79,11 +79,16 @@ async function cpuSeconds(server) {
   return JSON.parse((await request(server, 'GET', '/stats')).body.toString()).cpuSeconds;
 }
 
-/** Script runs (EVALSHA + EVAL) and all other commands clients sent, from Redis's own counters. */
+/** Script runs (EVALSHA + EVAL: one per round trip of ours) and the CPU seconds redis-server used, from Redis. */
 async function redisCalls(admin) {
   const text = await admin.info('commandstats');
   const calls = Object.fromEntries([...text.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)].map((m) => [m[1], Number(m[2])]));
-  return { scripts: (calls.evalsha ?? 0) + (calls.eval ?? 0), lease: calls.set ?? 0 };
+  const cpu = await admin.info('cpu');
+  const seconds = (name) => Number(new RegExp(`${name}:([\\d.]+)`).exec(cpu)?.[1] ?? 0);
+  return {
+    scripts: (calls.evalsha ?? 0) + (calls.eval ?? 0),
+    cpuSeconds: seconds('used_cpu_user') + seconds('used_cpu_sys'),
+  };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -103,6 +108,7 @@ try {
   const cpu = { memory: 0, redis: 0 };
   const ratios = [];
   let scripts = 0;
+  let redisCpu = 0;
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate who goes first so warm caches favour neither.
     const order = round % 2 === 0 ? servers : [...servers].reverse();
@@ -114,7 +120,11 @@ try {
       await pool(UPLOADS, () => upload(server, data));
       seconds[server.kind] = Number(process.hrtime.bigint() - started) / 1e9;
       cpu[server.kind] += (await cpuSeconds(server)) - cpuBefore;
-      if (server.kind === 'redis') scripts += (await redisCalls(admin)).scripts - before.scripts;
+      if (server.kind === 'redis') {
+        const after = await redisCalls(admin);
+        scripts += after.scripts - before.scripts;
+        redisCpu += after.cpuSeconds - before.cpuSeconds;
+      }
       times[server.kind].push(seconds[server.kind]);
       await removeStored(server);
     }
@@ -131,9 +141,11 @@ try {
       `all rounds together ${(sum(times.memory) / sum(times.redis)).toFixed(3)}× ` +
       `(per round: ${ratios.map((r) => r.toFixed(2)).join(' ')})`,
   );
+  // CPU time is what a busy machine distorts least: on a CPU-bound host it predicts the throughput ratio.
+  const perGiB = (seconds) => (seconds / ((UPLOADS * ROUNDS) / 1024)).toFixed(2);
   console.log(
-    `server CPU per GiB: memory ${(cpu.memory / ((UPLOADS * ROUNDS) / 1024)).toFixed(2)} s, ` +
-      `redis ${(cpu.redis / ((UPLOADS * ROUNDS) / 1024)).toFixed(2)} s`,
+    `CPU per GiB uploaded: memory state: server ${perGiB(cpu.memory)} s; redis state: server ${perGiB(cpu.redis)} s ` +
+      `+ redis-server ${perGiB(redisCpu)} s; ratio memory/(redis total) ${(cpu.memory / (cpu.redis + redisCpu)).toFixed(3)}×`,
   );
   console.log(
     `Redis commands per upload (script runs, incl. reservation renewals): ${(scripts / (UPLOADS * ROUNDS)).toFixed(2)}`,
