@@ -3,7 +3,7 @@ import { createStore, registerBackend } from '@att/store-core';
 import express from 'express';
 import { packdirPlugin } from './plugin.js';
 
-// The plugin author's part ends with the plugin; the app opts in to the scheme once.
+// Step 6 of the guide: the plugin author's part ends with the plugin; the app opts in to the scheme once.
 registerBackend(packdirPlugin);
 
 /** An Express app whose attachments live in a packdir:// directory. */

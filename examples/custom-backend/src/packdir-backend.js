@@ -1,3 +1,4 @@
+// Step 2 of the guide (packages/store-core/README.md, "Write your own backend").
 // A third-party att backend in one file: every object is ONE self-describing file in a flat directory
 // (the bytes, then a JSON trailer with key, content type and metadata, then the trailer's length as 4 bytes).
 // Copying such a file copies the attachment with everything it knows. File names are hashes of the keys,
@@ -81,12 +82,13 @@ export function packdirBackend({ dir, fsync = true }) {
 
     async put(key, body, options = {}) {
       checkKey(key);
-      checkObjectMetadata(options.metadata);
+      checkObjectMetadata(options.metadata); // the shared metadata rules: refuse what S3 would refuse
       throwIfAborted(options.signal, 'put');
       await ensureDir();
       const temp = join(dir, `${TEMP_PREFIX}${randomBytes(12).toString('hex')}`);
       let size = 0;
-      // meter() stops on abort (also while the body stalls) and checks the declared size.
+      // meter() stops on abort (also while the body stalls) and checks the declared size. Each chunk goes to the
+      // file as it comes: nothing keeps the caller's buffers, which it may reuse once put resolves.
       const metered = meter(body, { signal: options.signal, expectedSize: options.size });
       async function* withTrailer() {
         for await (const chunk of metered) {
@@ -139,6 +141,7 @@ export function packdirBackend({ dir, fsync = true }) {
     },
 
     async delete(keys) {
+      // Every key on its own: a missing one (rm force) neither fails nor stops the others.
       for (const key of keys) checkKey(key);
       await Promise.all(
         keys.map((key) => rm(fileFor(key), { force: true }).catch((err) => Promise.reject(fsError(err, key)))),
@@ -163,6 +166,7 @@ export function packdirBackend({ dir, fsync = true }) {
           const { info } = await readInfo(handle);
           if (info.key.startsWith(prefix)) yield info;
         } catch (err) {
+          // Deleted since readdir: skip it; a listing survives objects vanishing under it.
           if (err?.code !== 'ENOENT') throw fsError(err);
         } finally {
           await handle?.close();

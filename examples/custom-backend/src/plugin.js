@@ -1,4 +1,4 @@
-// The plugin: how apps reach the backend by URL. `registerBackend(packdirPlugin)`, then
+// Step 4 of the guide. The plugin: how apps reach the backend by URL. `registerBackend(packdirPlugin)`, then
 // `createStore({ backend: 'packdir:///var/lib/att' })`. Like every att plugin, a setting the URL states wins over
 // the same option (`backendOptions`), and config errors name the field, never the URL.
 import { fileURLToPath } from 'node:url';

@@ -5,7 +5,7 @@ import { describePluginConformance } from '@att/store-core/testing';
 import { afterAll } from 'vitest';
 import { packdirPlugin } from '../src/plugin.js';
 
-// The plugin suite every att plugin runs: scheme, lazy create, errors that never echo the URL, URL-wins precedence.
+// Step 5 of the guide. The plugin suite every att plugin runs: scheme, lazy create, errors that never echo the URL, URL-wins precedence.
 const dir = mkdtempSync(join(tmpdir(), 'att-packdir-plugin-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
