@@ -35,17 +35,21 @@ local function batched(cmd, key, items)
   end
 end
 
--- The reservation keys of a counter live until its last deadline, and go (sum included) with its last holder.
-local function tidyReservations(c)
-  local top = redis.call('ZRANGE', dkey(c), -1, -1, 'WITHSCORES')
-  if top[2] then
-    local at = int(tonumber(top[2]) + ${GRACE_MS})
+-- The reservation keys of a counter (holders, deadlines, sum) share one expiry, never earlier than the latest
+-- deadline: moved forward (with a TTL of slack, so most renewals need not move it) when a deadline passes it, and
+-- never back. They go together with the counter's last holder.
+local function keepUntil(c, deadline, ttl)
+  local left = redis.call('PTTL', dkey(c))
+  if left < 0 or now + left < deadline + ${GRACE_MS} then
+    local at = int(deadline + ${GRACE_MS} + ttl)
     redis.call('PEXPIREAT', dkey(c), at)
     redis.call('PEXPIREAT', rkey(c), at)
     redis.call('PEXPIREAT', nkey(c), at)
-  else
-    redis.call('DEL', dkey(c), rkey(c), nkey(c))
   end
+end
+
+local function dropIfEmpty(c)
+  if redis.call('ZCARD', dkey(c)) == 0 then redis.call('DEL', dkey(c), rkey(c), nkey(c)) end
 end
 
 -- Drops the counter's expired reservations: they count for nobody. Costs the number of expired ones, not of all.
@@ -60,7 +64,7 @@ local function purge(c)
   batched('HDEL', rkey(c), dead)
   redis.call('ZREMRANGEBYSCORE', dkey(c), '-inf', now)
   redis.call('INCRBY', nkey(c), int(-freed))
-  tidyReservations(c)
+  dropIfEmpty(c)
 end
 
 -- The sum of the counter's live reservations, kept beside them so that no operation adds them all up.
@@ -88,7 +92,7 @@ local function committed(c)
     end
   end
   if #expired > 0 then batched('HDEL', ckey(c), expired) end
-  return total, lasting, last
+  return total, lasting, last, #expired > 0
 end
 
 -- Idle keys vanish: a counter lasts while it has lasting bytes, else until its last slot expires.
@@ -103,11 +107,12 @@ local function tidyCommitted(c, lasting, last)
   end
 end
 
--- committed + reserved of a counter, purged and tidied: the value scripts report for peek.
-local function live(c)
+-- committed + reserved of a counter, purged: the value scripts report for peek. The counter's expiry is set again
+-- when slots expired here, or when the caller just changed it (\`changed\`).
+local function live(c, changed)
   purge(c)
-  local total, lasting, last = committed(c)
-  tidyCommitted(c, lasting, last)
+  local total, lasting, last, expired = committed(c)
+  if changed or expired then tidyCommitted(c, lasting, last) end
   if total < 0 then total = 0 end
   return total + reserved(c)
 end
@@ -130,17 +135,18 @@ local function dropHolder(holder, counters)
       redis.call('HDEL', rkey(c), holder)
       redis.call('ZREM', dkey(c), holder)
       redis.call('INCRBY', nkey(c), int(-bytes))
-      tidyReservations(c)
+      dropIfEmpty(c)
     end
   end
   redis.call('DEL', hkey(holder))
 end
 
--- Moves the holder's deadline on every counter it holds.
-local function extend(holder, counters, deadline)
+-- Moves the holder's deadline (now + ttl) on every counter it holds.
+local function extend(holder, counters, ttl)
+  local deadline = now + ttl
   for _, c in ipairs(counters) do
     redis.call('ZADD', dkey(c), int(deadline), holder)
-    tidyReservations(c)
+    keepUntil(c, deadline, ttl)
   end
   redis.call('HSET', hkey(holder), '@', int(deadline))
   redis.call('PEXPIREAT', hkey(holder), int(deadline + ${GRACE_MS}))
@@ -179,7 +185,7 @@ for _, c in ipairs(order) do
   reply[#reply + 1] = c
   reply[#reply + 1] = used[c] + asked[c]
 end
-extend(holder, held, now + ttl)
+extend(holder, held, ttl)
 return reply
 `);
 
@@ -191,7 +197,7 @@ for i = 3, #ARGV do
   local holder = ARGV[i]
   local deadline, held = holderOf(holder)
   if deadline > now then
-    extend(holder, held, now + ttl)
+    extend(holder, held, ttl)
   else
     if deadline > 0 then dropHolder(holder, held) end
     gone[#gone + 1] = holder
@@ -265,7 +271,7 @@ end
 local reply = {}
 for _, c in ipairs(touched) do
   reply[#reply + 1] = c
-  reply[#reply + 1] = live(c)
+  reply[#reply + 1] = live(c, current[c] ~= nil)
 end
 return reply
 `);
