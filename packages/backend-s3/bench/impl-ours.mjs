@@ -1,5 +1,14 @@
 // Our client, from the built dist (what users get): run `pnpm turbo run build --filter=@att/backend-s3...` first.
-export async function createImplAsync(server, bucket, { partSize, queueSize }) {
+// Variants for the checksum cost (as deployed on https: payloads not signed, so the checksum is the only hashing):
+// `ours:unsigned` (default checksum md5, verified downloads), `ours:unsigned:crc32`, `ours:unsigned:none`.
+const VARIANTS = {
+  ours: {},
+  'ours:unsigned': { signPayload: false },
+  'ours:unsigned:crc32': { signPayload: false, checksum: 'crc32' },
+  'ours:unsigned:none': { signPayload: false, checksum: 'none', verifyDownloads: false },
+};
+
+export async function createImplAsync(server, bucket, { partSize, queueSize }, impl = 'ours') {
   const { S3Client } = await import('@att/backend-s3');
   const client = new S3Client({
     endpoint: server.endpoint,
@@ -10,6 +19,7 @@ export async function createImplAsync(server, bucket, { partSize, queueSize }) {
     forcePathStyle: true,
     partSize,
     queueSize,
+    ...VARIANTS[impl],
   });
   return {
     async upload(key, stream) {

@@ -48,6 +48,7 @@ export function printReport(samples, cfg) {
         `${r.unit.padEnd(7)} ${Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : '-'.padStart(5)}  ${r.goal}`,
     );
   }
+  printChecksumCost(samples);
   for (const r of rows.filter((x) => x.name === 'RSS growth upload')) {
     for (const [impl, v] of [
       ['ours', r.ours],
@@ -58,6 +59,34 @@ export function printReport(samples, cfg) {
       console.log(
         `${r.server} ${impl}: upload RSS growth ${fmt(v)} MiB ${ok} budget partSize × (queueSize + 1) + 24 MiB = ${budget / MIB} MiB`,
       );
+    }
+  }
+}
+
+/** Upload/download throughput of each checksum variant against `ours:unsigned:none` (goal: ≤ 5 % cost). */
+function printChecksumCost(samples) {
+  const variants = ['ours:unsigned', 'ours:unsigned:crc32'];
+  if (!samples.some((s) => s.impl === 'ours:unsigned:none')) return;
+  console.log('\nchecksum cost (payloads unsigned, as on https); ratio = variant / no checksum, goal ≥ 0.95');
+  for (const server of [...new Set(samples.filter((x) => x.impl === 'ours:unsigned:none').map((s) => s.server))]) {
+    for (const kind of ['upload', 'download']) {
+      const of = (impl, f) =>
+        median(samples.filter((s) => s.server === server && s.impl === impl && s.kind === kind).map(f));
+      const rate = (impl) => of(impl, (s) => s.bytes / MIB / s.seconds);
+      // Client CPU ms per MiB: what the checksum adds where the client's CPU is the limit.
+      const cpu = (impl) => of(impl, (s) => ((s.cpuSeconds ?? Number.NaN) * 1000) / (s.bytes / MIB));
+      const none = rate('ours:unsigned:none');
+      const noneCpu = cpu('ours:unsigned:none');
+      for (const impl of variants) {
+        const value = rate(impl);
+        if (!Number.isFinite(value)) continue;
+        const label = impl === 'ours:unsigned' ? 'md5 (default)' : 'crc32';
+        console.log(
+          `${server.padEnd(7)} ${kind.padEnd(9)} ${label.padEnd(14)} ${value.toFixed(0).padStart(5)} MiB/s vs none ` +
+            `${none.toFixed(0).padStart(5)} MiB/s  ${(value / none).toFixed(3)}×; client CPU ` +
+            `${cpu(impl).toFixed(2)} vs ${noneCpu.toFixed(2)} ms/MiB (${(noneCpu / cpu(impl)).toFixed(3)}×)`,
+        );
+      }
     }
   }
 }

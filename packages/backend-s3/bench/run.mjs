@@ -18,11 +18,11 @@ const cfg = {
   partSize: Number(env('BENCH_PART_MIB', 8)) * MIB,
   queueSize: Number(env('BENCH_QUEUE', 4)),
   servers: env('BENCH_SERVERS', 'swift,fauxqs').split(','),
-  impls: env('BENCH_IMPLS', 'ours,sdk').split(','),
+  impls: env('BENCH_IMPLS', 'ours,sdk,ours:unsigned,ours:unsigned:crc32,ours:unsigned:none').split(','),
   kinds: env('BENCH_KINDS', 'transfer,list').split(','),
 };
 
-if (cfg.impls.includes('ours') && !existsSync(join(here, '..', 'dist', 'index.js'))) {
+if (cfg.impls.some((impl) => impl.startsWith('ours')) && !existsSync(join(here, '..', 'dist', 'index.js'))) {
   console.error('bench: dist/ missing; run `pnpm turbo run build --filter=@att/backend-s3...` first');
   process.exit(1);
 }

@@ -7,7 +7,9 @@ const task = JSON.parse(process.argv[2] ?? '{}');
 
 async function loadImpl() {
   const options = { partSize: task.partSize, queueSize: task.queueSize };
-  if (task.impl === 'ours') return (await import('./impl-ours.mjs')).createImplAsync(task.server, task.bucket, options);
+  if (task.impl === 'ours' || task.impl.startsWith('ours:')) {
+    return (await import('./impl-ours.mjs')).createImplAsync(task.server, task.bucket, options, task.impl);
+  }
   if (task.impl === 'null') {
     process.env.BENCH_NULL_SIZE = String(task.sizeBytes);
     return (await import('./impl-null.mjs')).createImpl(task.server, task.bucket, options);
@@ -27,21 +29,24 @@ function rssSampler() {
   };
 }
 
+/** Wall time and this process' CPU time (user + system): on a busy machine CPU per MiB is the steadier figure. */
 async function timed(fn) {
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const value = await fn();
-  return { value, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+  const used = process.cpuUsage(cpu);
+  return { value, seconds: Number(process.hrtime.bigint() - start) / 1e9, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 const tasks = {
   // Upload and download run in separate processes so each one's peak RSS is its own.
   async upload(impl) {
     const up = await timed(() => impl.upload(`${task.keyPrefix}/blob`, generate(task.sizeBytes)));
-    return { seconds: up.seconds, bytes: task.sizeBytes };
+    return { seconds: up.seconds, cpuSeconds: up.cpuSeconds, bytes: task.sizeBytes };
   },
   async download(impl) {
     const down = await timed(async () => verify(await impl.download(`${task.keyPrefix}/blob`), task.sizeBytes));
-    return { seconds: down.seconds, bytes: down.value };
+    return { seconds: down.seconds, cpuSeconds: down.cpuSeconds, bytes: down.value };
   },
   async listDelete(impl) {
     const list = await timed(() => impl.list(`${task.keyPrefix}/`));

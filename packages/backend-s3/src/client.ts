@@ -1,5 +1,7 @@
+import { pipeline, type Readable } from 'node:stream';
 import { encodeKey, presignUrl } from '@att/s3-sigv4';
 import { AttError, type ByteRange, type GetResult, type ObjectInfo } from '@att/store-core';
+import { downloadVerifier, verifyingStream } from './checksum.js';
 import {
   credentialsProvider,
   installRedaction,
@@ -130,12 +132,17 @@ export class S3Client {
     const target = this.#target(key);
     const headers: Record<string, string> = {};
     if (options.range) headers.range = rangeHeader(options.range);
+    if (this.config.checksum === 'crc32' && this.config.verifyDownloads) headers['x-amz-checksum-mode'] = 'ENABLED';
     const response = await this.#transport.send(
       { operation: 'GetObject', key, method: 'GET', headers, signal: options.signal },
       target.encodedKey,
     );
     mapBodyErrors(response.body as never, { operation: 'GetObject', key }, options.signal);
     const info = objectInfo(key, response.headers);
+    if (response.statusCode !== 206 && !options.range && this.config.verifyDownloads) {
+      const verifier = downloadVerifier(response.headers);
+      if (verifier) return { info, body: verified(response.body, verifier, key) };
+    }
     if (response.statusCode !== 206) {
       // A server that ignores Range answers 200 with everything; an empty object has no byte to satisfy a range.
       if (options.range && info.size === 0) {
@@ -282,6 +289,13 @@ export class S3Client {
     }
     return { root: this.#root, signal: options.signal, pageSize };
   }
+}
+
+/** The body piped through the verifier; errors and destroy travel both ways, so nothing leaks or hangs. */
+function verified(body: Readable, verifier: NonNullable<ReturnType<typeof downloadVerifier>>, key: string): Readable {
+  const checked = verifyingStream(verifier, { operation: 'GetObject', key });
+  pipeline(body, checked, () => undefined);
+  return checked;
 }
 
 function dateHeader(value: string | undefined): Date {

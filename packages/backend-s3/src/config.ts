@@ -1,6 +1,7 @@
 import type { Agent } from 'node:http';
 import { inspect } from 'node:util';
 import { AttError } from '@att/store-core';
+import { CHECKSUM_MODES, type ChecksumMode } from './checksum.js';
 import { createCachedCredentials } from './credentials/cache.js';
 import { createDefaultCredentials } from './credentials/chain.js';
 import { endpointFromEnvironment, regionFromEnvironment } from './credentials/environment.js';
@@ -54,6 +55,18 @@ export interface S3ClientConfig extends EncryptionConfig {
    * retry (switching the default AWS endpoint too), and keep that region. Default false: the error names the region.
    */
   followRegionRedirects?: boolean;
+  /**
+   * Upload checksum the server verifies: `md5` (Content-MD5 on every buffered PUT and part; works everywhere),
+   * `crc32` (x-amz-checksum-crc32 on single PUTs, Content-MD5 on parts; AWS/R2/MinIO, not B2), or `none`.
+   * Default `none`: measured, MD5 doubles the client's CPU per uploaded MiB (README, "Integrity"); signed payloads
+   * (the default over http) are verified by the server anyway, and TLS protects https. Object Lock buckets need one.
+   */
+  checksum?: ChecksumMode;
+  /**
+   * Verify whole-object downloads against their CRC32 or MD5 ETag (INTEGRITY_ERROR on mismatch). Default: on when
+   * `checksum` is not `none`.
+   */
+  verifyDownloads?: boolean;
   /** Multipart part size in bytes, ≥ 5 MiB. Default 8 MiB. */
   partSize?: number;
   /** Parts uploaded in parallel per upload. Default 4. */
@@ -88,6 +101,8 @@ export interface ResolvedConfig {
   prefix: string;
   forcePathStyle: boolean;
   followRegionRedirects: boolean;
+  checksum: ChecksumMode;
+  verifyDownloads: boolean;
   cacheControl?: string;
   acl?: CannedAcl;
   partSize: number;
@@ -166,7 +181,10 @@ export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
     nonEmpty(config.accessKeyId, 'accessKeyId');
     nonEmpty(config.secretAccessKey, 'secretAccessKey');
   }
-  for (const field of ['forcePathStyle', 'signPayload', 'followRegionRedirects'] as const) {
+  if (config.checksum !== undefined && !CHECKSUM_MODES.includes(config.checksum)) {
+    throw invalidConfig('checksum', `must be one of ${CHECKSUM_MODES.join(', ')}`);
+  }
+  for (const field of ['forcePathStyle', 'signPayload', 'followRegionRedirects', 'verifyDownloads'] as const) {
     if (config[field] !== undefined && typeof config[field] !== 'boolean')
       throw invalidConfig(field, 'must be a boolean');
   }
@@ -179,6 +197,8 @@ export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
     // Dotted bucket names break TLS wildcard certificates in virtual-hosted style, so they go path-style.
     forcePathStyle: config.forcePathStyle ?? (custom || bucket.includes('.')),
     followRegionRedirects: config.followRegionRedirects ?? false,
+    checksum: config.checksum ?? 'none',
+    verifyDownloads: config.verifyDownloads ?? (config.checksum !== undefined && config.checksum !== 'none'),
     partSize,
     queueSize: positiveInt(config.queueSize, 'queueSize', 4),
     maxAttempts: positiveInt(config.maxAttempts, 'maxAttempts', 4),

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { encodeRfc3986, signRequest } from '@att/s3-sigv4';
 import { AttError } from '@att/store-core';
+import { uploadChecksumHeader } from './checksum.js';
 import type { ResolvedConfig, S3Credentials, S3CredentialsProvider } from './config.js';
 import { type ResponseContext, s3ResponseError, transportError } from './errors.js';
 import { createAgent, type HttpAgent, httpRequest } from './http.js';
@@ -192,9 +193,19 @@ export class S3Transport {
     return true;
   }
 
+  /** Checksum headers per request, computed once however often it is resent. */
+  #checksums = new WeakMap<S3Request, Record<string, string> | undefined>();
+
   #headers(request: S3Request): Record<string, string> {
     const extra = this.#headersFor?.(request.operation);
-    return extra ? { ...request.headers, ...extra } : (request.headers ?? {});
+    let checksum: Record<string, string> | undefined;
+    if (request.body instanceof Uint8Array && this.#config.checksum !== 'none') {
+      if (!this.#checksums.has(request)) {
+        this.#checksums.set(request, uploadChecksumHeader(this.#config.checksum, request.operation, request.body));
+      }
+      checksum = this.#checksums.get(request);
+    }
+    return extra || checksum ? { ...request.headers, ...extra, ...checksum } : (request.headers ?? {});
   }
 
   async #attempt(request: S3Request, encodedKey: string | undefined): Promise<S3Response> {

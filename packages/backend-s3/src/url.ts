@@ -6,6 +6,8 @@ const OPTIONS = {
   endpoint: 'string',
   forcePathStyle: 'boolean',
   followRegionRedirects: 'boolean',
+  checksum: 'string',
+  verifyDownloads: 'boolean',
   signPayload: 'boolean',
   partSize: 'size',
   queueSize: 'integer',

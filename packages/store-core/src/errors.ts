@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   BACKEND_UNAVAILABLE: 503,
   TIMEOUT: 504,
   BACKEND_ERROR: 502,
+  /** Stored or received bytes do not match their checksum: nothing read so far may be trusted. */
+  INTEGRITY_ERROR: 502,
   STATE_UNAVAILABLE: 503,
   /** A resumable upload's offset is not what the caller assumed, or another request holds the upload. */
   CONFLICT: 409,
