@@ -13,10 +13,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // Every backend from the factory works on the same directory, as two processes would.
 describeBackendConformance('packdir', () => packdirBackend({ dir }));
 
-// Known Store race, reported to the Store's owner: on a backend that lists slowly (packdir opens every file), a
-// removal that ends while sync() lists can be subtracted twice (the pass sees the removal's end before the
-// ledger sees its release), so "sync() recomputes the size … while writes run" fails about one run in two.
-// ATT_PACKDIR_STORE_SUITE=1 runs the Store suite here; it runs by default once that race is fixed.
+// Opt-in for now: on packdir the Store check "sync() recomputes the size from the backend, also while writes run"
+// fails about one run in two, the size ending exactly one removed object (1000 bytes) low. Not seen on fs or
+// memory; the cause (a race between sync's correction and a removal's release, or packdir's slow listing) is not
+// pinned down yet and is reported to the Store's owner. ATT_PACKDIR_STORE_SUITE=1 runs the Store suite here.
 describe.runIf(process.env.ATT_PACKDIR_STORE_SUITE === '1')('the Store on packdir', () => {
   describeStoreConformance('packdir', () => packdirBackend({ dir: join(dir, 'store') }));
 });
