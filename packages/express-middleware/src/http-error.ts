@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { AttError, isAttError } from '@att/store-core';
 import type { Request, Response } from 'express';
 import { prepareRefusal } from './refuse-body.js';
+import { noteAnsweredCode } from './request-events.js';
 
 /** What `onError` is told besides the error: the id the client was shown. */
 export interface ErrorContext {
@@ -69,6 +70,7 @@ export function answerError(
     body.requestId = newRequestId();
     res.setHeader('X-Request-Id', body.requestId);
   }
+  noteAnsweredCode(res, code);
   const afterAnswer = prepareRefusal(req, res);
   res.status(status).json({ error: body });
   afterAnswer();

@@ -85,6 +85,11 @@ export interface AttachmentsOptions extends AttachmentsHttpOptions {
    * `context`, and warnings no client saw (no context).
    */
   onError?: (err: unknown, req: Request, context?: ErrorContext) => void;
+  /**
+   * How the `att:http:request` diagnostics channel names the visitor: `'hash'` (default) a keyed hash that
+   * lives as long as this middleware, `'raw'` the visitor key itself (usually an IP: personal data).
+   */
+  reportVisitor?: 'hash' | 'raw';
   /** Resumable uploads (tus 1.0) under `<mount>/uploads`; needs a Store whose backend offers them. Default off. */
   resumable?: boolean | ResumableOptions;
 }

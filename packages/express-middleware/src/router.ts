@@ -10,6 +10,7 @@ import { handleGet, handleHead } from './download.js';
 import { answerError, bodyConsumedError } from './http-error.js';
 import { assertValidId, isValidId, MAX_ID_LENGTH } from './id.js';
 import { type Action, type AttachmentsOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { createRequestReporter } from './request-events.js';
 import { createTusHandler, type TusHandler, tusPath } from './tus/router.js';
 import { handleUpload } from './upload.js';
 import { failsOpen } from './visitor-budgets.js';
@@ -25,12 +26,14 @@ type Route =
 export function attachments(options: AttachmentsOptions): AttachmentsMiddleware {
   const opts = resolveOptions(options);
   const tus = opts.resumable ? createTusHandler(opts, opts.resumable) : undefined;
+  const report = createRequestReporter(opts.visitor, options.reportVisitor);
   return (req, res, next) => {
     const route = routeOf(opts, req, tus !== undefined);
     if (!route) {
       next();
       return;
     }
+    report(route.kind === 'id' ? route.action : route.kind, req, res);
     serve(opts, tus, route, req, res, next).catch((err: unknown) => {
       if (!answerError(opts.onError, req, res, err)) next(err);
     });

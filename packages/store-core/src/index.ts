@@ -13,6 +13,19 @@ export type {
 } from './backend.js';
 export type { AttErrorCode, AttErrorOptions } from './errors.js';
 export { AttError, ERROR_CODES, isAttError } from './errors.js';
+export {
+  type CleanupEvent,
+  type ExpireEvent,
+  HTTP_REQUEST_CHANNEL,
+  type HttpRequestEvent,
+  type RemoveEvent,
+  STORE_CHANNELS,
+  type StoreEventMap,
+  type StoreEventName,
+  type SyncEvent,
+  type WriteEvent,
+  type WriteFailedEvent,
+} from './events/channels.js';
 export { checkObjectMetadata, MAX_METADATA_BYTES } from './object-metadata.js';
 export {
   type BackendPlugin,

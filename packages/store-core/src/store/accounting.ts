@@ -16,6 +16,11 @@ export interface SyncResult {
   bytes: number;
 }
 
+export interface AccountingHooks {
+  /** A listing pass corrected the committed total by `drift` bytes (0: it was right); the Store's `sync` event. */
+  onPassApplied?: (found: SyncResult, drift: number) => void;
+}
+
 export class Accounting {
   readonly ledger: Ledger;
   /** The ledger counter of this Store's total. */
@@ -29,7 +34,10 @@ export class Accounting {
   /** While a sync correction reads and fixes the counter, this process's settlements wait (so none is lost). */
   #gate: Promise<void> | undefined;
 
-  constructor(ledger: Ledger, counter: string, logger: StoreLogger) {
+  readonly #hooks: AccountingHooks;
+
+  constructor(ledger: Ledger, counter: string, logger: StoreLogger, hooks: AccountingHooks = {}) {
+    this.#hooks = hooks;
     this.ledger = ledger;
     this.counter = counter;
     this.#logger = logger;
@@ -105,6 +113,7 @@ export class Accounting {
         const { committed } = await this.ledger.usage(this.counter);
         const drift = found.bytes - committed;
         if (drift !== 0) await this.ledger.settle(`sync-${randomUUID()}`, [{ counter: this.counter, bytes: drift }]);
+        this.#hooks.onPassApplied?.(found, drift);
       } catch (err) {
         this.#logger.warn('could not correct the stored total from a listing', { error: String(err) });
       } finally {

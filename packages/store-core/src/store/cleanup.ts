@@ -37,6 +37,8 @@ export interface CleanupContext {
   staleUploadAge: number;
   pageSize: number;
   logger: StoreLogger;
+  /** Told of each object the pass deleted (the Store's `expire` and `remove` events). */
+  onDeleted?: (kind: 'expired' | 'orphans', id: string, size: number) => void;
 }
 
 export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
@@ -72,6 +74,7 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
         reconciler.forget(size);
         result[kind] += 1;
         result.bytesFreed += size;
+        ctx.onDeleted?.(kind, id, size);
       }
       release();
     }

@@ -5,6 +5,8 @@
  */
 import type { Backend, ByteRange, GetResult, ObjectInfo } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
+import type { StoreEventMap, StoreEventName } from '../events/channels.js';
+import { elapsedMs, StoreEvents, type StoreListener } from '../events/store-events.js';
 import { defaultRegistry } from '../registry.js';
 import type { Lease } from '../state/lease.js';
 import { createMemoryLease } from '../state/memory-lease.js';
@@ -62,6 +64,8 @@ export class Store {
   /** Uploads that outlive a request (tus) or bypass this process (direct to the bucket): detached-uploads.ts. */
   readonly uploads: DetachedUploads;
   readonly #logger: StoreLogger;
+  /** Typed events (`on`) and their diagnostics channels: events/store-events.ts. */
+  readonly #events: StoreEvents;
   #closed = false;
   #lastPass: Promise<unknown> = Promise.resolve();
 
@@ -79,7 +83,13 @@ export class Store {
     this.#idPattern = plainPattern(options.idPattern ?? DEFAULT_ID_PATTERN);
     const logger = options.logger ?? consoleLogger;
     this.#logger = logger;
-    this.#accounting = new Accounting(options.ledger ?? new MemoryLedger(), options.ledgerKey ?? 'store', logger);
+    const events = new StoreEvents(this, logger);
+    this.#events = events;
+    this.#accounting = new Accounting(options.ledger ?? new MemoryLedger(), options.ledgerKey ?? 'store', logger, {
+      onPassApplied: (found, drift) => {
+        if (events.wants('sync')) events.emit('sync', { ...found, drift });
+      },
+    });
     this.#lease = options.lease ?? createMemoryLease();
     this.#now = options.now ?? Date.now;
     this.#scheduler = new Scheduler(() => this.cleanup(), logger);
@@ -102,6 +112,7 @@ export class Store {
       lock: this.#lock,
       renewals: this.#renewals,
       logger,
+      events,
       fileSizeLimit: options.fileSizeLimit,
       totalSizeLimit: options.totalSizeLimit,
       expiry: options.expiry,
@@ -110,6 +121,19 @@ export class Store {
       now: this.#now,
       sizeOf: (id) => this.#sizeOf(id),
     };
+  }
+
+  /**
+   * Listens to one of the Store's events (`write`, `writeFailed`, `remove`, `expire`, `cleanup`, `sync`; payloads in
+   * events/channels.ts); returns the function that stops listening. The same events, with `store` added, go to
+   * the `att:store:*` diagnostics channels for process-wide listeners.
+   */
+  on<K extends StoreEventName>(event: K, listener: (payload: StoreEventMap[K]) => void): () => void {
+    return this.#events.on(event, listener as StoreListener<K>);
+  }
+
+  off<K extends StoreEventName>(event: K, listener: (payload: StoreEventMap[K]) => void): void {
+    this.#events.off(event, listener as StoreListener<K>);
   }
 
   /**
@@ -219,6 +243,7 @@ export class Store {
           throw err;
         }
         this.#accounting.endOp(id, undefined);
+        if (this.#events.wants('remove')) this.#events.emit('remove', { id, size: before, reason: 'request' });
         await this.#accounting.release(before);
       }),
     );
@@ -259,6 +284,13 @@ export class Store {
 
   /** A pass under the fleet's cleanup lease: the process that holds it runs, the others skip. */
   async #runPass(): Promise<CleanupResult> {
+    const since = performance.now();
+    const result = await this.#leasedPass();
+    if (this.#events.wants('cleanup')) this.#events.emit('cleanup', { ...result, durationMs: elapsedMs(since) });
+    return result;
+  }
+
+  async #leasedPass(): Promise<CleanupResult> {
     const pass = await runLeased(this.#lease, 'cleanup', CLEANUP_LEASE_MS, this.#logger, async () => {
       const result = await this.#cleanupPass();
       await this.#accounting.flush();
@@ -280,6 +312,12 @@ export class Store {
       staleUploadAge: this.#options.staleUploadAge ?? HOUR,
       pageSize: this.#options.pageSize ?? 1000,
       logger: this.#logger,
+      onDeleted: (kind, id, size) => {
+        const events = this.#events;
+        if (kind === 'expired') {
+          if (events.wants('expire')) events.emit('expire', { id, size });
+        } else if (events.wants('remove')) events.emit('remove', { id, size, reason: 'orphan' });
+      },
     });
   }
 

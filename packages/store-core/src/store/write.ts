@@ -6,6 +6,7 @@
  */
 import type { Backend } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
+import { elapsedMs, failureCode, type StoreEvents } from '../events/store-events.js';
 import { type ByteSource, checkByteSource, meter, throwIfAborted } from '../streams.js';
 import type { Accounting } from './accounting.js';
 import { type Attachment, checkContentType, toAttachment, toMetadata } from './attachment.js';
@@ -25,6 +26,8 @@ export interface WriteContext {
   lock: KeyedLock;
   renewals: Renewals;
   logger: StoreLogger;
+  /** Where `write` and `writeFailed` are reported (events/store-events.ts). */
+  events: StoreEvents;
   fileSizeLimit: number | undefined;
   totalSizeLimit: number | undefined;
   expiry: number | undefined;
@@ -42,10 +45,22 @@ export class PendingWrite {
   readonly #options: WriteOptions;
   readonly #fileLimit: number;
   readonly #reservation: Reservation;
+  /** `performance.now()` when `prepare` began: the write's reported duration starts there. */
+  readonly #since: number;
   #started = false;
+  /** Body bytes read so far (a failed write reports them). */
+  #received = 0;
 
-  private constructor(ctx: WriteContext, id: string, options: WriteOptions, fileLimit: number, r: Reservation) {
+  private constructor(
+    ctx: WriteContext,
+    id: string,
+    options: WriteOptions,
+    fileLimit: number,
+    r: Reservation,
+    since: number,
+  ) {
     this.#ctx = ctx;
+    this.#since = since;
     this.id = id;
     this.#options = options;
     this.#fileLimit = fileLimit;
@@ -54,6 +69,18 @@ export class PendingWrite {
 
   /** Checks `options` and reserves; throws TOO_LARGE, QUOTA_EXCEEDED or a budget's refusal before any byte. */
   static async prepare(ctx: WriteContext, id: string, options: WriteOptions): Promise<PendingWrite> {
+    const since = performance.now();
+    try {
+      return await PendingWrite.#prepare(ctx, id, options, since);
+    } catch (err) {
+      if (ctx.events.wants('writeFailed')) {
+        ctx.events.emit('writeFailed', { id, code: failureCode(err), bytesReceived: 0, durationMs: elapsedMs(since) });
+      }
+      throw err;
+    }
+  }
+
+  static async #prepare(ctx: WriteContext, id: string, options: WriteOptions, since: number): Promise<PendingWrite> {
     checkFacts(options);
     const { size, signal } = options;
     const fileLimit = Math.min(ctx.fileSizeLimit ?? Infinity, options.limit ?? Infinity);
@@ -76,7 +103,7 @@ export class PendingWrite {
       ctx.renewals.delete(reservation);
       throw err;
     }
-    return new PendingWrite(ctx, id, options, fileLimit, reservation);
+    return new PendingWrite(ctx, id, options, fileLimit, reservation, since);
   }
 
   /** Gives the reservation back without writing (the caller changed its mind before sending any byte). */
@@ -98,9 +125,24 @@ export class PendingWrite {
     try {
       checkByteSource(body);
       checkFacts(options);
-      return await this.#ctx.lock.run(this.id, () => this.#stream(body, options));
+      const attachment = await this.#ctx.lock.run(this.id, () => this.#stream(body, options));
+      const { events } = this.#ctx;
+      if (events.wants('write')) {
+        events.emit('write', { id: this.id, size: attachment.size, durationMs: elapsedMs(this.#since) });
+      }
+      return attachment;
     } catch (err) {
       await this.#reservation.settle({ received: 0 }).catch(() => {});
+      const { events } = this.#ctx;
+      if (events.wants('writeFailed')) {
+        const bytesReceived = this.#received;
+        events.emit('writeFailed', {
+          id: this.id,
+          code: failureCode(err),
+          bytesReceived,
+          durationMs: elapsedMs(this.#since),
+        });
+      }
       throw err;
     } finally {
       this.#ctx.renewals.delete(this.#reservation);
@@ -139,6 +181,7 @@ export class PendingWrite {
     };
     const charge = (bytes: number): void | Promise<void> => {
       received += bytes;
+      this.#received = received;
       if (received > this.#fileLimit) return refuse(tooLarge(this.#fileLimit));
       if (received <= reservation.reserved && !reservation.lost) return;
       const needed = received - reservation.reserved;
