@@ -78,8 +78,13 @@ export function parseS3Url(url: string): S3ClientConfig {
   if (parsed.port) throw invalidConfig('bucket', 'must not have a port (put the endpoint port in ?endpoint=)');
   const accessKeyId = decode(parsed.username, 'accessKeyId');
   const secretAccessKey = decode(parsed.password, 'secretAccessKey');
-  if (accessKeyId.length === 0) throw invalidConfig('accessKeyId', 'is required (s3://ACCESS_KEY:SECRET@BUCKET)');
-  if (secretAccessKey.length === 0) {
+  // No userinfo at all (`s3://BUCKET/PREFIX`): credentials come from the AWS default chain (or the plugin's
+  // `credentials` option). Half of one is a mistake, not a request for the chain.
+  const hasKeys = parsed.username !== '' || parsed.password !== '' || /^s3:\/\/[^/?#]*@/i.test(url);
+  if (hasKeys && accessKeyId.length === 0) {
+    throw invalidConfig('accessKeyId', 'is required (s3://ACCESS_KEY:SECRET@BUCKET)');
+  }
+  if (hasKeys && secretAccessKey.length === 0) {
     throw invalidConfig('secretAccessKey', 'is required (s3://ACCESS_KEY:SECRET@BUCKET)');
   }
   if (parsed.hash) throw invalidConfig('url', 'must not have a #fragment');
@@ -92,7 +97,7 @@ export function parseS3Url(url: string): S3ClientConfig {
     if (Object.hasOwn(options, name)) throw invalidConfig(name, 'is given twice');
     options[name as OptionName] = readOption(name as OptionName, raw);
   }
-  if (options.region === undefined) throw invalidConfig('region', 'is required (?region=us-east-1, or auto for R2)');
+  // No ?region= : the client falls back to AWS_REGION or the profile's region, and names `region` if none is set.
   if (options.endpoint !== undefined) {
     let endpoint: URL;
     try {
@@ -106,11 +111,9 @@ export function parseS3Url(url: string): S3ClientConfig {
   }
 
   const config: S3ClientConfig = {
-    ...(options as Omit<S3ClientConfig, 'bucket' | 'region'>),
-    region: options.region as string,
+    ...(options as Omit<S3ClientConfig, 'bucket'>),
     bucket,
-    accessKeyId,
-    secretAccessKey,
+    ...(hasKeys ? { accessKeyId, secretAccessKey } : {}),
   };
   const prefix = normalizePrefix(decode(parsed.pathname, 'prefix'));
   if (prefix) config.prefix = prefix;

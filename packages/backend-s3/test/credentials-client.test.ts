@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { isAttError } from '@att/store-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { S3Client } from '../src/index.js';
+import { parseS3Url, S3Client, s3Plugin } from '../src/index.js';
 import { readAll } from './helpers/clients.js';
 import { createTestBucket, type S3TestServer, s3Server } from './support/servers.js';
 
@@ -66,6 +66,22 @@ describe('S3Client credentials and settings from the environment', () => {
     const client = new S3Client({ bucket });
     expect(client.config.region).toBe(swift.region);
     await roundTrip(client, 'profile/one');
+  });
+
+  it('an s3:// URL without keys or region: the chain and AWS_REGION fill them in (client and plugin)', async () => {
+    isolateEnv();
+    vi.stubEnv('AWS_ACCESS_KEY_ID', swift.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', swift.secretAccessKey);
+    vi.stubEnv('AWS_REGION', swift.region);
+    const url = `s3://${bucket}/from-url?endpoint=${encodeURIComponent(swift.endpoint)}`;
+    const config = parseS3Url(url);
+    expect(config.accessKeyId).toBeUndefined();
+    expect(config.region).toBeUndefined();
+    await roundTrip(new S3Client(config), 'one');
+    const backend = s3Plugin.create(url) as ReturnType<typeof s3Plugin.create> & { close(): Promise<void> };
+    const stored = await backend.head('one');
+    expect(stored.size).toBe('hello chain'.length);
+    await backend.close();
   });
 
   it('a wrong secret from the chain is rejected by Swift (the chain really signs)', async () => {

@@ -47,7 +47,7 @@ describe('parseS3Url', () => {
     ['http://k:s@b?region=r', 'url'],
     ['s3:k:s@b?region=r', 'url'],
     ['s3://k:s@/prefix?region=r', 'bucket'],
-    ['s3://b/prefix?region=r', 'accessKeyId'],
+    ['s3://:s@b?region=r', 'accessKeyId'],
     ['s3://k@b?region=r', 'secretAccessKey'],
     ['s3://k:s@b', 'region'],
     ['s3://k:s@b?region=', 'region'],
