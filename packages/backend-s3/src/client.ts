@@ -1,6 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import { encodeKey, presignUrl } from '@att/s3-sigv4';
 import { AttError, type ByteRange, type GetResult, type ObjectInfo } from '@att/store-core';
+import { BufferPool } from './buffer-pool.js';
 import { downloadVerifier, verifyingStream } from './checksum.js';
 import {
   credentialsProvider,
@@ -57,6 +58,8 @@ export interface ListObjectsOptions extends Signal {
 export class S3Client {
   readonly config: ResolvedConfig;
   readonly #transport: S3Transport;
+  /** Part buffers of all this client's uploads, within config.maxBufferedBytes. */
+  readonly #buffers: BufferPool;
   readonly #root: string;
   readonly #encryption: EncryptionSummary;
   /** The config with the secret redacted (installed in the constructor; also used by toString and inspect). */
@@ -81,6 +84,7 @@ export class S3Client {
       config.agent,
       encryption.headersFor,
     );
+    this.#buffers = new BufferPool(this.config.maxBufferedBytes);
     this.#root = this.config.prefix ? `${this.config.prefix}/` : '';
     installRedaction(
       this,
@@ -119,7 +123,7 @@ export class S3Client {
   ): Promise<ObjectInfo> {
     const target = this.#target(key);
     checkStorableKey(key, target.fullKey);
-    const result = await putObject(this.#transport, this.config, target, body, options);
+    const result = await putObject(this.#transport, this.config, target, body, options, this.#buffers);
     const info: ObjectInfo = { key, size: result.size, lastModified: dateHeader(result.date) };
     if (result.etag) info.etag = result.etag;
     if (options.contentType) info.contentType = options.contentType;

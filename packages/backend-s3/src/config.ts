@@ -69,6 +69,11 @@ export interface S3ClientConfig extends EncryptionConfig {
   verifyDownloads?: boolean;
   /** Multipart part size in bytes, ≥ 5 MiB. Default 8 MiB. */
   partSize?: number;
+  /**
+   * Bytes of part buffers all uploads of this client may hold together; an upload that finds the budget spent waits
+   * (and stops reading its body) until a buffer comes back. Default 256 MiB, at least 5 MiB.
+   */
+  maxBufferedBytes?: number;
   /** Parts uploaded in parallel per upload. Default 4. */
   queueSize?: number;
   /** Attempts per resendable request (1 = no retries). Default 4. */
@@ -106,6 +111,7 @@ export interface ResolvedConfig {
   cacheControl?: string;
   acl?: CannedAcl;
   partSize: number;
+  maxBufferedBytes: number;
   queueSize: number;
   maxAttempts: number;
   timeout: number;
@@ -200,6 +206,7 @@ export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
     checksum: config.checksum ?? 'none',
     verifyDownloads: config.verifyDownloads ?? (config.checksum !== undefined && config.checksum !== 'none'),
     partSize,
+    maxBufferedBytes: positiveInt(config.maxBufferedBytes, 'maxBufferedBytes', 256 * MIB, MIN_PART_SIZE),
     queueSize: positiveInt(config.queueSize, 'queueSize', 4),
     maxAttempts: positiveInt(config.maxAttempts, 'maxAttempts', 4),
     timeout: positiveInt(config.timeout, 'timeout', 30_000),

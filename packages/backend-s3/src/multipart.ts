@@ -20,7 +20,7 @@ export interface MultipartOptions {
   partSize: number;
   signal?: AbortSignal | undefined;
   onProgress?: ((bytes: number) => void) | undefined;
-  /** Gets each part buffer back once the server has acknowledged it (see PartPool). */
+  /** Gets each part buffer back once no request uses it any more (see BufferPool). */
   recycle?: ((part: Uint8Array) => void) | undefined;
 }
 
@@ -56,18 +56,29 @@ export async function uploadMultipart(
   try {
     let partNumber = 0;
     for await (const part of parts) {
-      if (failure !== undefined) break;
-      partNumber++;
-      if (partNumber > MAX_PARTS) throw tooManyParts(options.partSize);
-      while (inFlight.size >= options.queueSize && failure === undefined) await Promise.race(inFlight);
-      if (failure !== undefined) break;
-      const n = partNumber;
-      const task = uploadPart(transport, target, uploadId, n, part, signal).then((etag) => {
-        etags[n - 1] = etag;
-        uploaded += part.length;
+      // Every part pulled goes back to its pool once nothing uses it any more: sent (or failed), or never sent.
+      if (failure !== undefined) {
         options.recycle?.(part);
-        options.onProgress?.(uploaded);
-      }, fail);
+        break;
+      }
+      partNumber++;
+      if (partNumber > MAX_PARTS) {
+        options.recycle?.(part);
+        throw tooManyParts(options.partSize);
+      }
+      while (inFlight.size >= options.queueSize && failure === undefined) await Promise.race(inFlight);
+      if (failure !== undefined) {
+        options.recycle?.(part);
+        break;
+      }
+      const n = partNumber;
+      const task = uploadPart(transport, target, uploadId, n, part, signal)
+        .then((etag) => {
+          etags[n - 1] = etag;
+          uploaded += part.length;
+          options.onProgress?.(uploaded);
+        }, fail)
+        .finally(() => options.recycle?.(part));
       const tracked = task.finally(() => inFlight.delete(tracked));
       inFlight.add(tracked);
     }

@@ -1,4 +1,10 @@
-import { AttError, abortError } from '@att/store-core';
+/**
+ * Cutting an upload into parts. Only that: counting, the declared size and abort signals are store-core's `meter()`
+ * (put.ts meters a body once, and a body the Store already metered passes through as it is); buffers come from the
+ * client's BufferPool, so the memory of all uploads together stays within `maxBufferedBytes`.
+ */
+import { AttError } from '@att/store-core';
+import type { BufferPool } from './buffer-pool.js';
 import { MAX_PARTS } from './config.js';
 
 /** Part size for an upload: the configured size, grown for big known sizes so it fits in 10,000 parts. */
@@ -13,70 +19,78 @@ export function sizeMismatch(declared: number, actual: string | number): AttErro
   });
 }
 
-function toBytes(chunk: Uint8Array | string): Uint8Array {
-  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+/** Set by readParts before it yields the last part (so a first part can be known to be the only one). */
+export interface PartsState {
+  ended: boolean;
 }
 
 /**
- * Recycles part buffers within one upload: a buffer whose part the server has acknowledged is filled again, so
- * an upload allocates at most queueSize + 1 buffers instead of one per part, and RSS does not wait on the GC to
- * drop dead 8 MiB buffers. Only buffers this pool allocated come back (never views of a caller's buffer).
- */
-export class PartPool {
-  readonly #free: Buffer[] = [];
-  readonly #own = new WeakSet<ArrayBufferLike>();
-  constructor(readonly size: number) {}
-
-  take(): Buffer {
-    const reused = this.#free.pop();
-    if (reused) return reused;
-    const fresh = Buffer.allocUnsafeSlow(this.size);
-    this.#own.add(fresh.buffer);
-    return fresh;
-  }
-
-  give(part: Uint8Array): void {
-    if (this.#own.has(part.buffer)) this.#free.push(Buffer.from(part.buffer, 0, this.size));
-  }
-}
-
-/**
- * Cuts a stream into parts of exactly `partSize` bytes (the last one may be shorter; an empty stream yields
- * nothing). Each part is one preallocated buffer the chunks are copied into once, so a part costs exactly
- * `partSize` bytes and nothing is held between parts. A buffer is allocated only when its first byte arrives.
- * With `declaredSize`, the stream must be exactly that long (SIZE_MISMATCH as soon as it overruns, or at its end).
+ * Cuts a stream into parts: part `n` (1-based) has exactly `partSizeAt(n)` bytes, the last may be shorter, an
+ * empty stream yields nothing. Each part is one pooled buffer the chunks are copied into once, taken when its first
+ * byte arrives; while the pool has none to give, the source is not read. A full part is held back until the next
+ * chunk (or the end) shows whether it is the last: then `state.ended` is set before it is yielded, and no upload
+ * ever holds one buffer while it waits for another without a part in flight (which is what keeps concurrent
+ * uploads under one budget from deadlocking). The consumer gives each part back to the pool (a view of the buffer
+ * for the short last part is fine); a part still being filled goes back here.
  */
 export async function* readParts(
-  body: AsyncIterable<Uint8Array | string>,
-  partSize: number,
-  declaredSize?: number,
-  pool: PartPool = new PartPool(partSize),
+  body: AsyncIterable<Uint8Array>,
+  partSizeAt: (partNumber: number) => number,
+  pool: BufferPool,
+  signal?: AbortSignal,
+  state: PartsState = { ended: false },
 ): AsyncGenerator<Buffer> {
   let part: Buffer | undefined;
+  let full: Buffer | undefined;
+  let partNumber = 1;
+  let partSize = partSizeAt(partNumber);
   let filled = 0;
-  let total = 0;
-  for await (const raw of body) {
-    const chunk = toBytes(raw);
-    total += chunk.length;
-    if (declaredSize !== undefined && total > declaredSize)
-      throw sizeMismatch(declaredSize, `more than ${declaredSize}`);
-    let offset = 0;
-    while (offset < chunk.length) {
-      part ??= pool.take();
-      const n = Math.min(partSize - filled, chunk.length - offset);
-      part.set(offset === 0 && n === chunk.length ? chunk : chunk.subarray(offset, offset + n), filled);
-      filled += n;
-      offset += n;
-      if (filled === partSize) {
-        const full = part;
-        part = undefined;
-        filled = 0;
-        yield full;
+  try {
+    for await (const chunk of body) {
+      if (chunk.length === 0) continue;
+      if (full !== undefined) {
+        const ready = full;
+        full = undefined;
+        yield ready;
+      }
+      let offset = 0;
+      while (offset < chunk.length) {
+        if (part === undefined) {
+          const taken = pool.take(partSize, signal);
+          part = taken instanceof Promise ? await taken : taken;
+        }
+        const n = Math.min(partSize - filled, chunk.length - offset);
+        part.set(offset === 0 && n === chunk.length ? chunk : chunk.subarray(offset, offset + n), filled);
+        filled += n;
+        offset += n;
+        if (filled === partSize) {
+          filled = 0;
+          partSize = partSizeAt(++partNumber);
+          if (offset === chunk.length) {
+            full = part;
+            part = undefined;
+          } else {
+            const ready = part;
+            part = undefined;
+            yield ready;
+          }
+        }
       }
     }
+    state.ended = true;
+    if (full !== undefined) {
+      const last = full;
+      full = undefined;
+      yield last;
+    } else if (part !== undefined && filled > 0) {
+      const last = part.subarray(0, filled);
+      part = undefined;
+      yield last;
+    }
+  } finally {
+    if (part !== undefined) pool.give(part);
+    if (full !== undefined) pool.give(full);
   }
-  if (declaredSize !== undefined && total !== declaredSize) throw sizeMismatch(declaredSize, total);
-  if (part !== undefined && filled > 0) yield part.subarray(0, filled);
 }
 
 /** Parts of a buffer already in memory: views, no copies. */
@@ -86,59 +100,8 @@ export function* sliceParts(buffer: Uint8Array, partSize: number): Generator<Uin
   }
 }
 
-/** Passes a known-length stream through, failing with SIZE_MISMATCH instead of sending a wrong length. */
-export async function* exactLength(
-  body: AsyncIterable<Uint8Array | string>,
-  size: number,
-  onChunk?: (bytes: number) => void,
-): AsyncGenerator<Uint8Array> {
-  let total = 0;
-  for await (const raw of body) {
-    const chunk = toBytes(raw);
-    total += chunk.length;
-    if (total > size) throw sizeMismatch(size, `more than ${size}`);
-    yield chunk;
-    onChunk?.(total);
-  }
-  if (total !== size) throw sizeMismatch(size, total);
-}
-
 export function tooManyParts(partSize: number): AttError {
   return new AttError('TOO_LARGE', `body exceeds ${MAX_PARTS} parts of ${partSize} bytes; raise partSize`, {
     details: { maxParts: MAX_PARTS, partSize },
   });
-}
-
-/**
- * Makes waiting on the source stream abortable: each read races the signal, so an abort ends an upload at once
- * even while the body is stalled (a stuck read is abandoned, and the source told to stop via `return()`).
- */
-export async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
-  if (!signal) {
-    yield* source;
-    return;
-  }
-  if (signal.aborted) throw abortError(signal, 'S3 upload');
-  const iterator = source[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(abortError(signal, 'S3 upload'));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => {}); // observed below; this only silences the unhandled-rejection warning
-  let finished = false;
-  try {
-    for (;;) {
-      const result = await Promise.race([iterator.next(), aborted]);
-      if (result.done) {
-        finished = true;
-        return;
-      }
-      yield result.value;
-    }
-  } finally {
-    signal.removeEventListener('abort', onAbort as () => void);
-    // Tell the source to stop (closes a Node stream); not awaited, since a stalled source may never answer.
-    if (!finished) iterator.return?.()?.catch(() => {});
-  }
 }

@@ -1,10 +1,11 @@
-import { AttError, throwIfAborted } from '@att/store-core';
+import { AttError, meter, throwIfAborted } from '@att/store-core';
+import type { BufferPool } from './buffer-pool.js';
 import type { ResolvedConfig } from './config.js';
 import { checkContentType } from './content-type.js';
 import { metadataHeaders } from './metadata.js';
 import { type UploadResult, type UploadTarget, uploadMultipart } from './multipart.js';
 import { type ObjectHeaderOptions, objectHeaders } from './object-headers.js';
-import { abortable, exactLength, PartPool, partSizeFor, readParts, sizeMismatch, sliceParts } from './parts.js';
+import { partSizeFor, readParts, sizeMismatch, sliceParts } from './parts.js';
 import { singlePut } from './single-put.js';
 import type { S3Transport } from './transport.js';
 
@@ -33,6 +34,7 @@ export async function putObject(
   target: UploadTarget,
   body: AsyncIterable<Uint8Array> | Uint8Array | string,
   options: PutObjectOptions,
+  pool: BufferPool,
 ): Promise<UploadResult> {
   const { size, signal } = options;
   throwIfAborted(signal, 'S3 upload');
@@ -51,14 +53,14 @@ export async function putObject(
     },
     headers,
   );
-  const multipart = (parts: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, partSize: number, pool?: PartPool) =>
+  const multipart = (parts: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, partSize: number, pooled = false) =>
     uploadMultipart(transport, target, parts, {
       headers,
       partSize,
       queueSize: config.queueSize,
       signal,
       onProgress: options.onProgress,
-      recycle: pool ? (part) => pool.give(part) : undefined,
+      recycle: pooled ? (part) => pool.give(part) : undefined,
     });
 
   if (typeof body === 'string' || body instanceof Uint8Array) {
@@ -71,31 +73,58 @@ export async function putObject(
   if (body === null || typeof body !== 'object' || !(Symbol.asyncIterator in body)) {
     throw new AttError('INVALID_REQUEST', 'body must be an AsyncIterable<Uint8Array>, a Uint8Array or a string');
   }
-  body = abortable(body, signal);
-  if (size !== undefined) {
-    const partSize = partSizeFor(config.partSize, size);
+  if (size !== undefined && size <= partSizeFor(config.partSize, size)) {
+    // One streamed PUT: meter() enforces the length (a wrong Content-Length must never go out) and the signal.
+    let sent = 0;
+    const progress = options.onProgress;
+    const onChunk = progress
+      ? (bytes: number) => {
+          sent += bytes;
+          progress(sent);
+        }
+      : undefined;
+    const stream = meter(body, { signal, expectedSize: size, onChunk });
     if (size === 0) {
-      for await (const _ of readParts(body, partSize, 0)); // throws SIZE_MISMATCH on any byte
+      for await (const _ of stream); // SIZE_MISMATCH on any byte
       return singlePut(transport, target, Buffer.alloc(0), headers, options);
     }
-    if (size <= partSize) {
-      const stream = exactLength(body, size, options.onProgress);
-      return singlePut(transport, target, stream, { ...headers, 'content-length': String(size) }, options, size);
-    }
-    const pool = new PartPool(partSize);
-    return multipart(readParts(body, partSize, size, pool), partSize, pool);
+    return singlePut(transport, target, stream, { ...headers, 'content-length': String(size) }, options, size);
+  }
+  const metered = meter(body, { signal, expectedSize: size });
+  if (size !== undefined) {
+    const partSize = partSizeFor(config.partSize, size);
+    return multipart(
+      readParts(metered, () => partSize, pool, signal),
+      partSize,
+      true,
+    );
   }
 
-  const pool = new PartPool(config.partSize);
-  const parts = readParts(body, config.partSize, undefined, pool);
+  const state = { ended: false };
+  const parts = readParts(metered, () => config.partSize, pool, signal, state);
   const first = await parts.next();
   if (first.done) return singlePut(transport, target, Buffer.alloc(0), headers, options);
-  const second = await parts.next();
-  if (second.done) return singlePut(transport, target, first.value, headers, options);
+  if (state.ended) {
+    // The whole body fits in one part: one PUT of a buffer, signed and resendable.
+    try {
+      return await singlePut(transport, target, first.value, headers, options);
+    } finally {
+      pool.give(first.value);
+    }
+  }
+  let handedOver = false;
   async function* all() {
+    handedOver = true;
     yield first.value as Buffer;
-    yield second.value as Buffer;
     yield* parts;
   }
-  return multipart(all(), config.partSize, pool);
+  try {
+    return await multipart(all(), config.partSize, true);
+  } finally {
+    // A first part never handed to the upload (CreateMultipartUpload failed) goes back to the pool.
+    if (!handedOver) {
+      pool.give(first.value);
+      void parts.return(undefined);
+    }
+  }
 }

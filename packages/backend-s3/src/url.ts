@@ -10,6 +10,7 @@ const OPTIONS = {
   verifyDownloads: 'boolean',
   signPayload: 'boolean',
   partSize: 'size',
+  maxBufferedBytes: 'size',
   queueSize: 'integer',
   maxAttempts: 'integer',
   timeout: 'integer',

@@ -1,8 +1,9 @@
 // Pure pieces, no server: error classification, retry timing, part cutting, metadata and XML encoding.
 import { describe, expect, it } from 'vitest';
+import { BufferPool } from '../src/buffer-pool.js';
 import { parseRetryAfter, s3ResponseError, transportError } from '../src/errors.js';
 import { decodeHeaderValue, encodeHeaderValue, metadataFromHeaders, metadataHeaders } from '../src/metadata.js';
-import { PartPool, partSizeFor, readParts, sliceParts } from '../src/parts.js';
+import { partSizeFor, readParts, sliceParts } from '../src/parts.js';
 import { backoffDelay } from '../src/retry.js';
 import { deleteObjectsXml, list, parseXml, rootElement, text } from '../src/xml.js';
 
@@ -103,37 +104,61 @@ async function collect(parts: AsyncIterable<Uint8Array>): Promise<Buffer[]> {
 }
 
 describe('part cutting', () => {
+  const pool = () => new BufferPool(1024);
+  const uniform = (size: number) => () => size;
+
   it('cuts uniform parts across chunk boundaries, keeping every byte in order', async () => {
-    const parts = await collect(readParts(from([3, 10, 1, 7, 4]), 8));
+    const parts = await collect(readParts(from([3, 10, 1, 7, 4]), uniform(8), pool()));
     expect(parts.map((p) => p.length)).toEqual([8, 8, 8, 1]);
     const all = Buffer.concat(parts);
     expect([...all]).toEqual(Array.from({ length: 25 }, (_, i) => i % 251));
-    expect((await collect(readParts(from([]), 8))).length).toBe(0);
-    expect((await collect(readParts(from([8, 8]), 8))).map((p) => p.length)).toEqual([8, 8]);
+    expect((await collect(readParts(from([]), uniform(8), pool()))).length).toBe(0);
+    expect((await collect(readParts(from([8, 8]), uniform(8), pool()))).map((p) => p.length)).toEqual([8, 8]);
   });
 
-  it('enforces a declared size as soon as it is overrun, and at the end', async () => {
-    await expect(collect(readParts(from([5, 5]), 8, 9))).rejects.toMatchObject({ code: 'SIZE_MISMATCH' });
-    await expect(collect(readParts(from([5, 3]), 8, 9))).rejects.toMatchObject({ code: 'SIZE_MISMATCH' });
-    expect((await collect(readParts(from([5, 4]), 8, 9))).map((p) => p.length)).toEqual([8, 1]);
+  it('cuts part n at partSizeAt(n)', async () => {
+    const parts = await collect(readParts(from([10, 10, 10]), (n) => (n <= 2 ? 4 : 8), pool()));
+    expect(parts.map((p) => p.length)).toEqual([4, 4, 8, 8, 6]);
   });
 
   it("recycles its own part buffers and never a view of the caller's buffer", async () => {
-    const pool = new PartPool(8);
-    const first = pool.take();
-    pool.give(first.subarray(0, 3));
-    expect(pool.take().buffer).toBe(first.buffer);
+    const buffers = new BufferPool(64);
+    const first = buffers.take(8) as Buffer;
+    buffers.give(first.subarray(0, 3));
+    expect((buffers.take(8) as Buffer).buffer).toBe(first.buffer);
     const callers = Buffer.alloc(16);
-    for (const view of sliceParts(callers, 8)) pool.give(view);
-    expect(pool.take().buffer).not.toBe(callers.buffer);
+    for (const view of sliceParts(callers, 8)) buffers.give(view);
+    expect((buffers.take(8) as Buffer).buffer).not.toBe(callers.buffer);
     // Parts cut from a stream with a pool come from it: three parts, one buffer when each is returned before the next.
     const seen = new Set<ArrayBufferLike>();
-    const recycling = new PartPool(8);
-    for await (const part of readParts(from([8, 8, 8]), 8, undefined, recycling)) {
+    const recycling = new BufferPool(64);
+    for await (const part of readParts(from([8, 8, 8]), uniform(8), recycling)) {
       seen.add(part.buffer);
       recycling.give(part);
     }
     expect(seen.size).toBe(1);
+  });
+
+  it('keeps all buffers within the budget: a take past it waits until a buffer comes back', async () => {
+    const buffers = new BufferPool(16);
+    const a = buffers.take(8) as Buffer;
+    const b = buffers.take(8) as Buffer;
+    const waiting = buffers.take(8);
+    expect(waiting, 'the third buffer must wait').toBeInstanceOf(Promise);
+    expect(buffers.allocated).toBe(16);
+    buffers.give(a);
+    expect((await waiting).buffer).toBe(a.buffer);
+    const controller = new AbortController();
+    const aborted = buffers.take(8, controller.signal) as Promise<Buffer>;
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ code: 'ABORTED' });
+    buffers.give(b);
+    buffers.give(a);
+    expect(buffers.allocated, 'kept for the next upload while idle only briefly').toBe(16);
+    buffers.trim();
+    expect(buffers.allocated, 'an idle pool keeps nothing').toBe(0);
+    // A part bigger than the whole budget still goes when nothing else is in use.
+    expect((buffers.take(32) as Buffer).length).toBe(32);
   });
 
   it('grows the part size so a known size fits in 10,000 parts', () => {
