@@ -1,6 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import { encodeKey, presignUrl } from '@att/s3-sigv4';
-import { AttError, type ByteRange, type GetResult, type ObjectInfo } from '@att/store-core';
+import { AttError, type ByteRange, type GetResult, isAttError, type ObjectInfo } from '@att/store-core';
 import { BufferPool } from './buffer-pool.js';
 import { downloadVerifier, verifyingStream } from './checksum.js';
 import {
@@ -171,10 +171,15 @@ export class S3Client {
   /** Object info without downloading it; NOT_FOUND / ACCESS_DENIED by status even though HEAD has no body. */
   async headObject(key: string, options: Signal = {}): Promise<ObjectInfo> {
     const target = this.#target(key);
-    const response = await this.#transport.send(
-      { operation: 'HeadObject', key, method: 'HEAD', signal: options.signal },
-      target.encodedKey,
-    );
+    let response: Awaited<ReturnType<S3Transport['send']>>;
+    try {
+      response = await this.#transport.send(
+        { operation: 'HeadObject', key, method: 'HEAD', signal: options.signal },
+        target.encodedKey,
+      );
+    } catch (err) {
+      throw headDenied(err);
+    }
     response.body.resume();
     return objectInfo(key, response.headers);
   }
@@ -300,6 +305,21 @@ function verified(body: Readable, verifier: NonNullable<ReturnType<typeof downlo
   const checked = verifyingStream(verifier, { operation: 'GetObject', key });
   pipeline(body, checked, () => undefined);
   return checked;
+}
+
+/**
+ * A HEAD has no body to say why it was refused, and S3 answers 403 instead of 404 for a missing key unless the
+ * credentials may list the bucket: so the most likely fix is named (the Store's pre-write HEAD of a new id hits
+ * exactly this with a policy that grants ListBucket only under a prefix condition some servers do not apply).
+ */
+function headDenied(err: unknown): unknown {
+  if (!isAttError(err, 'ACCESS_DENIED') || err.details?.httpStatus !== 403) return err;
+  return new AttError(
+    'ACCESS_DENIED',
+    `${err.message}; a HEAD of a missing key answers 403 unless the credentials have s3:ListBucket on the bucket ` +
+      '(for this prefix): add it to the IAM policy (see the README), or check the keys',
+    { cause: err, details: { ...err.details, missingPermission: 's3:ListBucket' } },
+  );
 }
 
 function dateHeader(value: string | undefined): Date {

@@ -12,6 +12,8 @@ import type { CannedAcl } from './object-headers.js';
 export const MIB = 1024 * 1024;
 /** S3's floor for every part but the last. */
 export const MIN_PART_SIZE = 5 * MIB;
+/** S3's ceiling on one part. */
+export const MAX_PART_SIZE = 5 * 1024 * MIB;
 /** S3's ceiling on parts per multipart upload. */
 export const MAX_PARTS = 10_000;
 
@@ -177,6 +179,7 @@ export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
     endpoint = new URL(`https://s3.${region}.amazonaws.com`);
   }
   const partSize = positiveInt(config.partSize, 'partSize', 8 * MIB, MIN_PART_SIZE);
+  if (partSize > MAX_PART_SIZE) throw invalidConfig('partSize', "must be at most 5 GiB (S3's largest part)");
   const { credentials } = config;
   if (credentials !== undefined) {
     if (typeof credentials === 'object' && credentials !== null) checkedCredentials(credentials, 'credentials');

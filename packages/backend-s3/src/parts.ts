@@ -5,12 +5,37 @@
  */
 import { AttError } from '@att/store-core';
 import type { BufferPool } from './buffer-pool.js';
-import { MAX_PARTS } from './config.js';
+import { MAX_PART_SIZE, MAX_PARTS } from './config.js';
 
 /** Part size for an upload: the configured size, grown for big known sizes so it fits in 10,000 parts. */
 export function partSizeFor(partSize: number, size: number | undefined): number {
   if (size === undefined) return partSize;
   return Math.max(partSize, Math.ceil(size / MAX_PARTS));
+}
+
+/** Parts kept at the configured size before growing: every upload up to 1,000 parts stays uniform. */
+const UNIFORM_PARTS = 1_000;
+/** Parts per doubling after that: 1,000 + 10 × 900 parts reach 5 TiB even from 5 MiB parts. */
+const PARTS_PER_DOUBLING = 900;
+
+/**
+ * Part sizes for a stream of unknown length. With `uniform` (Cloudflare R2: "all parts except the last one must be
+ * the same size", read in its docs) the size never changes, so the stream may be at most 10,000 × partSize. Else
+ * the first 1,000 parts keep `partSize` and it then doubles every 900 parts (capped at 5 GiB), so any stream up to
+ * S3's 5 TiB fits in 10,000 parts while ordinary uploads never see a second size. Growing costs memory only for
+ * the streams that need it: their part buffers grow with them, within the buffer budget.
+ */
+export function partSizeSchedule(partSize: number, uniform: boolean): (partNumber: number) => number {
+  if (uniform) return () => partSize;
+  return (n) => {
+    if (n <= UNIFORM_PARTS) return partSize;
+    return Math.min(MAX_PART_SIZE, partSize * 2 ** Math.ceil((n - UNIFORM_PARTS) / PARTS_PER_DOUBLING));
+  };
+}
+
+/** Whether the endpoint requires uniform parts (R2); others accept parts of any size ≥ 5 MiB. */
+export function requiresUniformParts(endpoint: URL): boolean {
+  return endpoint.hostname.endsWith('.r2.cloudflarestorage.com');
 }
 
 export function sizeMismatch(declared: number, actual: string | number): AttError {

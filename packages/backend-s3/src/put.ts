@@ -5,7 +5,7 @@ import { checkContentType } from './content-type.js';
 import { metadataHeaders } from './metadata.js';
 import { type UploadResult, type UploadTarget, uploadMultipart } from './multipart.js';
 import { type ObjectHeaderOptions, objectHeaders } from './object-headers.js';
-import { partSizeFor, readParts, sizeMismatch, sliceParts } from './parts.js';
+import { partSizeFor, partSizeSchedule, readParts, requiresUniformParts, sizeMismatch, sliceParts } from './parts.js';
 import { singlePut } from './single-put.js';
 import type { S3Transport } from './transport.js';
 
@@ -101,7 +101,8 @@ export async function putObject(
   }
 
   const state = { ended: false };
-  const parts = readParts(metered, () => config.partSize, pool, signal, state);
+  const schedule = partSizeSchedule(config.partSize, requiresUniformParts(config.endpoint));
+  const parts = readParts(metered, schedule, pool, signal, state);
   const first = await parts.next();
   if (first.done) return singlePut(transport, target, Buffer.alloc(0), headers, options);
   if (state.ended) {
