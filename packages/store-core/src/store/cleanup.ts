@@ -11,6 +11,32 @@ import { expiryOf } from './attachment.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { StoreLogger } from './options.js';
 
+/**
+ * Per-write expiries learned by HEAD, per backend, across passes. S3 listings carry no metadata, so the default
+ * expiry applied to `lastModified` is all a listing tells; an object whose write set a later `expiresAt` looks
+ * expired by that guess on every pass. Its HEAD is done once and the answer kept, keyed by the listed version
+ * (lastModified and size: a rewrite is asked again). Kept in memory rather than written where the listing sees it:
+ * the only thing a write controls that ListObjectsV2 shows is the key, which is the attachment's id. Entries are
+ * only kept for objects that outlive the default expiry, dropped when a complete listing no longer shows them,
+ * and capped (past the cap, such objects are simply asked again).
+ */
+interface LearnedExpiry {
+  version: string;
+  expiresAt: number;
+  pass: symbol;
+}
+const MAX_LEARNED = 1_000_000;
+const learnedByBackend = new WeakMap<Backend, Map<string, LearnedExpiry>>();
+
+function learnedExpiries(backend: Backend): Map<string, LearnedExpiry> {
+  let learned = learnedByBackend.get(backend);
+  if (!learned) {
+    learned = new Map();
+    learnedByBackend.set(backend, learned);
+  }
+  return learned;
+}
+
 export interface CleanupResult {
   /** Objects listed with a valid id. */
   scanned: number;
@@ -99,12 +125,24 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
    * Expired by its metadata, or by `expiry` applied to its age. Listings without metadata (S3's) only allow the
    * latter guess, and a write may have set a later `expiresAt`, so such a guess is confirmed with `head` first.
    */
+  const learned = learnedExpiries(ctx.backend);
+  const pass = Symbol('pass');
   const isExpired = async (info: ObjectInfo): Promise<boolean> => {
     const guess = expiryOf(info, ctx.expiry);
     if (!guess || guess.getTime() > started) return false;
     if (info.metadata !== undefined) return true;
+    const version = `${info.lastModified?.getTime()}:${info.size}`;
+    const known = learned.get(info.key);
+    if (known && known.version === version) {
+      known.pass = pass;
+      return known.expiresAt <= started;
+    }
     try {
       const confirmed = expiryOf(await ctx.backend.head(info.key), ctx.expiry);
+      // A later per-write expiry is remembered, so the next passes need no HEAD for this object.
+      if (confirmed && confirmed.getTime() > started && learned.size < MAX_LEARNED) {
+        learned.set(info.key, { version, expiresAt: confirmed.getTime(), pass });
+      }
       return confirmed !== undefined && confirmed.getTime() <= started;
     } catch (err) {
       if (!isAttError(err, 'NOT_FOUND')) fail('cleanup: could not check an expiry', err);
@@ -143,7 +181,11 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
   try {
     await deleteListed(expired, 'expired');
     await checkOrphans(maybeOrphans);
-    if (listed) accounting.applyPass(reconciler);
+    if (listed) {
+      accounting.applyPass(reconciler);
+      // Entries this complete listing did not confirm are of objects gone or rewritten: forget them.
+      for (const [key, entry] of learned) if (entry.pass !== pass) learned.delete(key);
+    }
   } finally {
     accounting.endPass(reconciler);
   }
