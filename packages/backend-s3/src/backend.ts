@@ -1,6 +1,7 @@
 import {
   type Backend,
   checkObjectMetadata,
+  type DirectTransfers,
   type GetOptions,
   type ListOptions,
   type ObjectInfo,
@@ -10,6 +11,7 @@ import {
 import { S3Client } from './client.js';
 import type { S3ClientConfig } from './config.js';
 import { installRedaction } from './config.js';
+import { s3DirectTransfers } from './direct.js';
 import { S3Resumable, UPLOADS_PREFIX } from './resumable.js';
 import { parseS3Url } from './url.js';
 
@@ -23,6 +25,8 @@ export interface S3Backend extends Backend {
   readonly client: S3Client;
   /** Resumable uploads (tus) with their state in the bucket (resumable.ts). */
   readonly resumable: S3Resumable;
+  /** Presigned transfers for browsers uploading and downloading straight to the bucket (direct.ts). */
+  readonly direct: DirectTransfers;
   close(): Promise<void>;
 }
 
@@ -35,6 +39,7 @@ export function s3Backend(config: S3ClientConfig | string | URL | S3Client): S3B
   const backend = {
     client,
     resumable,
+    direct: s3DirectTransfers(client),
     async put(key: string, body: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<ObjectInfo> {
       // The Backend contract's metadata rules (the client alone also takes UTF-8 values, as encoded words).
       checkObjectMetadata(options.metadata);

@@ -17,6 +17,7 @@ import { deleteKeys } from './delete.js';
 import { type EncryptionSummary, resolveEncryption } from './encryption.js';
 import { headerValue, mapBodyErrors } from './errors.js';
 import { checkStorableKey } from './keys.js';
+import { listParts } from './list-parts.js';
 import { type ListedObject, listObjects, listUploads, type PendingUpload } from './listing.js';
 import { metadataFromHeaders } from './metadata.js';
 import { abortUpload, completeUpload, createUpload, type UploadTarget, uploadPart } from './multipart.js';
@@ -264,6 +265,23 @@ export class S3Client {
     checkContentType(options.contentType);
     const headers = options.contentType ? { 'content-type': options.contentType } : undefined;
     return this.#presign('PUT', key, options.expiresIn, undefined, headers);
+  }
+
+  /** The parts of multipart upload `uploadId` received so far (ListParts, every page). */
+  listParts(key: string, uploadId: string, options: Signal = {}) {
+    return listParts(this.#transport, this.#target(key), uploadId, options.signal);
+  }
+
+  /**
+   * A presigned URL for any object request: `query` and `headers` are signed with it (the caller must send
+   * exactly these headers; a signed `content-length` fixes the body's length).
+   */
+  presign(
+    method: 'GET' | 'PUT',
+    key: string,
+    options: { expiresIn: number; query?: Record<string, string>; headers?: Record<string, string> },
+  ): Promise<string> {
+    return this.#presign(method, key, options.expiresIn, options.query, options.headers);
   }
 
   async #presign(

@@ -33,10 +33,11 @@ export function httpStatusFor(err: { code: string; status: number }): number {
 const PUBLIC_MESSAGES: Partial<Record<string, string>> = {
   NOT_FOUND: 'attachment not found',
   STATE_UNAVAILABLE: 'uploads are paused: the shared limits store is unavailable, try again later',
+  NOT_IMPLEMENTED: 'direct uploads need a storage backend that presigns URLs (S3); this one does not',
 };
 
 function publicMessage(err: AttError, status: number): string {
-  if (err.code === 'STATE_UNAVAILABLE') return PUBLIC_MESSAGES.STATE_UNAVAILABLE as string;
+  if (err.code === 'STATE_UNAVAILABLE' || err.code === 'NOT_IMPLEMENTED') return PUBLIC_MESSAGES[err.code] as string;
   if (status >= 500) return status === 503 ? 'storage unavailable' : 'internal error';
   return PUBLIC_MESSAGES[err.code] ?? err.message;
 }

@@ -2,6 +2,8 @@
  * The middleware's options: one default, one validator and one precedence rule each. The Store owns
  * `fileSizeLimit` and `expiry`; these options may only narrow them (a wider value is a startup error naming both).
  */
+
+import type { DirectTransfers } from '@att/store-core';
 import {
   type Attachment,
   AttError,
@@ -14,6 +16,7 @@ import {
   type WriteOptions,
 } from '@att/store-core';
 import type { Request } from 'express';
+import { type DirectOptions, type ResolvedDirect, resolveDirect, resolveDirectDownloads } from './direct/config.js';
 import type { ErrorContext } from './http-error.js';
 import { type AttachmentsHttpOptions, type ResolvedHttpOptions, resolveHttpOptions } from './http-options.js';
 import { DEFAULT_ID_PATTERN } from './id.js';
@@ -92,6 +95,13 @@ export interface AttachmentsOptions extends AttachmentsHttpOptions {
   reportVisitor?: 'hash' | 'raw';
   /** Resumable uploads (tus 1.0) under `<mount>/uploads`; needs a Store whose backend offers them. Default off. */
   resumable?: boolean | ResumableOptions;
+  /**
+   * Direct-to-bucket uploads: Uppy's S3 signing API under `<mount>/s3/…` (presigned PUTs and multipart parts,
+   * confirmed before they count). Needs a Store whose backend presigns (S3); on another the routes answer 501.
+   */
+  direct?: boolean | DirectOptions;
+  /** `GET <mount>/:id` answers 302 to a presigned GET, so the bucket serves the bytes. Needs a backend that presigns. */
+  directDownloads?: boolean;
 }
 
 export interface ResolvedOptions extends ResolvedHttpOptions {
@@ -116,6 +126,10 @@ export interface ResolvedOptions extends ResolvedHttpOptions {
   onError: ((err: unknown, req: Request, context?: ErrorContext) => void) | undefined;
   /** The tus endpoint's settings; undefined when resumable uploads are off. */
   resumable: ResolvedResumable | undefined;
+  /** The direct signing API's settings; undefined when off. */
+  direct: ResolvedDirect | undefined;
+  /** Presigns download redirects when `directDownloads` is on. */
+  directDownloads: DirectTransfers | undefined;
 }
 
 const MiB = 1024 * 1024;
@@ -232,5 +246,7 @@ export function resolveOptions(given: AttachmentsOptions): ResolvedOptions {
     maxFiles: positive('maxFiles', options.maxFiles, DEFAULTS.maxFiles),
     onError: options.onError,
     resumable: resolveResumable(options.resumable, store, fileSizeLimit ?? Number.POSITIVE_INFINITY),
+    direct: resolveDirect(options.direct, store),
+    directDownloads: resolveDirectDownloads(options.directDownloads, store),
   };
 }

@@ -6,6 +6,9 @@
  */
 import { AttError } from '@att/store-core';
 import type { NextFunction, Request, Response } from 'express';
+import { DEFAULT_EXPIRES_IN } from './direct/config.js';
+import { redirectDownload } from './direct/download.js';
+import { createDirectHandler, type DirectHandler, type DirectRoute, directRoute } from './direct/router.js';
 import { handleGet, handleHead } from './download.js';
 import { answerError, bodyConsumedError } from './http-error.js';
 import { assertValidId, isValidId, MAX_ID_LENGTH } from './id.js';
@@ -21,20 +24,27 @@ type Route =
   | { kind: 'upload' }
   | { kind: 'id'; action: Action; id: string }
   | { kind: 'hostile' }
-  | { kind: 'tus'; id?: string };
+  | { kind: 'tus'; id?: string }
+  | { kind: 'direct'; route: DirectRoute };
 
 export function attachments(options: AttachmentsOptions): AttachmentsMiddleware {
   const opts = resolveOptions(options);
   const tus = opts.resumable ? createTusHandler(opts, opts.resumable) : undefined;
   const report = createRequestReporter(opts.visitor, options.reportVisitor);
+  const direct = opts.direct
+    ? createDirectHandler(opts, opts.direct, (req) => authorize(opts, req, 'upload'))
+    : undefined;
   return (req, res, next) => {
-    const route = routeOf(opts, req, tus !== undefined);
+    const signing = direct ? directRoute(req.method, req.path) : undefined;
+    const route: Route | undefined = signing
+      ? { kind: 'direct', route: signing }
+      : routeOf(opts, req, tus !== undefined);
     if (!route) {
       next();
       return;
     }
     report(route.kind === 'id' ? route.action : route.kind, req, res);
-    serve(opts, tus, route, req, res, next).catch((err: unknown) => {
+    serve(opts, tus, direct, route, req, res, next).catch((err: unknown) => {
       if (!answerError(opts.onError, req, res, err)) next(err);
     });
   };
@@ -73,6 +83,7 @@ const ACTIONS: Partial<Record<string, Action>> = { GET: 'download', HEAD: 'downl
 async function serve(
   opts: ResolvedOptions,
   tus: TusHandler | undefined,
+  direct: DirectHandler | undefined,
   route: Route,
   req: Request,
   res: Response,
@@ -83,6 +94,10 @@ async function serve(
   if (route.kind === 'hostile') throw new AttError('INVALID_ID', 'invalid attachment id');
   if (route.kind === 'tus') {
     await tus?.(req, res, route);
+    return;
+  }
+  if (route.kind === 'direct') {
+    await direct?.(req, res, route.route);
     return;
   }
   if (route.kind === 'upload') {
@@ -102,7 +117,10 @@ async function serve(
   }
   await authorize(opts, req, 'download', id);
   if (req.method === 'HEAD') await handleHead(opts, req, res, id);
-  else await handleGet(opts, req, res, id);
+  else if (opts.directDownloads) {
+    const expiresIn = opts.direct?.expiresIn ?? DEFAULT_EXPIRES_IN;
+    await redirectDownload(opts, opts.directDownloads, expiresIn, req, res, id);
+  } else await handleGet(opts, req, res, id);
 }
 
 /**

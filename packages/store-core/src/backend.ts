@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { DirectTransfers } from './direct.js';
 
 /** What a backend knows about one stored object. */
 export interface ObjectInfo {
@@ -61,6 +62,8 @@ export interface Backend {
   close?(): Promise<void>;
   /** Optional: uploads written in pieces over many requests (tus). Absent: the backend does not offer it. */
   resumable?: Resumable;
+  /** Optional: presigned URLs so clients move bytes straight to or from the storage (direct.ts). */
+  direct?: DirectTransfers;
 }
 
 /** Where a resumable upload stands, as stored (so any process, or a restarted one, sees the same). */

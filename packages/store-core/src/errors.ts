@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   CONFLICT: 409,
   /** The bytes do not match the checksum the client sent with them (tus answers 460). */
   CHECKSUM_MISMATCH: 460,
+  /** The backend lacks an optional capability the call needs (e.g. presigned URLs on a local directory). */
+  NOT_IMPLEMENTED: 501,
 } as const;
 
 export type AttErrorCode = keyof typeof ERROR_CODES;

@@ -11,6 +11,13 @@ export type {
   ResumableCreateOptions,
   ResumableStatus,
 } from './backend.js';
+export type {
+  DirectTransfers,
+  PresignedRequest,
+  PresignGetOptions,
+  PresignPutOptions,
+  UploadedPart,
+} from './direct.js';
 export type { AttErrorCode, AttErrorOptions } from './errors.js';
 export { AttError, ERROR_CODES, isAttError } from './errors.js';
 export {
@@ -45,7 +52,13 @@ export { createMemoryLedger, MemoryLedger, type MemoryLedgerOptions } from './st
 export { createMemoryLimiterStore, type MemoryLimiterOptions } from './state/memory-limiter.js';
 export { type AttState, createMemoryState } from './state/state.js';
 export type { SyncResult } from './store/accounting.js';
-export { type Attachment, DEFAULT_CONTENT_TYPE } from './store/attachment.js';
+export {
+  type Attachment,
+  checkContentType,
+  DEFAULT_CONTENT_TYPE,
+  toAttachment,
+  toMetadata,
+} from './store/attachment.js';
 export type { Budget } from './store/budget.js';
 export type { CleanupResult } from './store/cleanup.js';
 export type { ReserveUploadOptions, SettleUploadOptions } from './store/detached-uploads.js';

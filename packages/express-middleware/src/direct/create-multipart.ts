@@ -1,0 +1,33 @@
+/**
+ * `POST <mount>/s3/multipart` `{ filename, type, metadata: { size } }`: Uppy's createMultipartUpload. The server
+ * starts the multipart upload itself (content type and att's metadata set here, never by the client) and answers
+ * `{ key, uploadId }`; `key` is the attachment id.
+ */
+import type { Request, Response } from 'express';
+import { type DirectContext, lifetimeMs, partSizeFor } from './context.js';
+import { declareUpload, withdraw } from './declare.js';
+import { readJson } from './json-body.js';
+
+export async function handleCreateMultipart(ctx: DirectContext, req: Request, res: Response): Promise<void> {
+  const body = await readJson(req);
+  const metadata = body.metadata && typeof body.metadata === 'object' ? (body.metadata as Record<string, unknown>) : {};
+  const record = await declareUpload(ctx, req, {
+    filename: typeof body.filename === 'string' ? body.filename : undefined,
+    type: typeof body.type === 'string' ? body.type : undefined,
+    size: metadata.size,
+  });
+  try {
+    record.partSize = partSizeFor(ctx, record.size);
+    record.uploadId = await ctx.transfers.createMultipart(record.id, {
+      contentType: record.contentType,
+      metadata: record.metadata,
+    });
+    await ctx.direct.issued.put(record, lifetimeMs(ctx));
+  } catch (err) {
+    if (record.uploadId !== undefined) await ctx.transfers.abortMultipart(record.id, record.uploadId).catch(() => {});
+    await withdraw(ctx, record);
+    throw err;
+  }
+  res.setHeader('Cache-Control', 'no-store');
+  res.status(200).json({ key: record.id, uploadId: record.uploadId });
+}

@@ -1,0 +1,46 @@
+/**
+ * `GET <mount>/s3/params?filename=&type=&metadata[size]=`: Uppy's single-PUT signing call. Answers the presigned
+ * PUT (`{ method, url, fields, headers, expires }`, plus `key`: the id to confirm with) for a server-chosen id; the
+ * size, type and att's metadata are signed, so the bucket accepts exactly the declared body.
+ */
+import type { Request, Response } from 'express';
+import type { DirectContext } from './context.js';
+import { lifetimeMs } from './context.js';
+import { declareUpload, withdraw } from './declare.js';
+
+export function searchOf(req: Request): URLSearchParams {
+  const query = req.url.indexOf('?');
+  return new URLSearchParams(query === -1 ? '' : req.url.slice(query + 1));
+}
+
+export async function handleParams(ctx: DirectContext, req: Request, res: Response): Promise<void> {
+  const search = searchOf(req);
+  const record = await declareUpload(ctx, req, {
+    filename: search.get('filename') ?? undefined,
+    type: search.get('type') ?? undefined,
+    size: search.get('metadata[size]') ?? undefined,
+  });
+  let signed: Awaited<ReturnType<DirectContext['transfers']['presignPut']>>;
+  try {
+    await ctx.direct.issued.put(record, lifetimeMs(ctx));
+    signed = await ctx.transfers.presignPut(record.id, {
+      expiresIn: ctx.direct.expiresIn,
+      size: record.size,
+      contentType: record.contentType,
+      metadata: record.metadata,
+    });
+  } catch (err) {
+    await ctx.direct.issued.delete(record.id);
+    await withdraw(ctx, record);
+    throw err;
+  }
+  res.setHeader('Cache-Control', 'no-store');
+  res.status(200).json({
+    method: signed.method,
+    url: signed.url,
+    fields: {},
+    headers: signed.headers,
+    expires: ctx.direct.expiresIn,
+    key: record.id,
+  });
+}
