@@ -55,16 +55,20 @@ export function publish(ctx: TusContext, req: Request, id: string): Promise<Atta
   return ctx.limits.publish(req, id, () => ctx.tus.resumable.complete(id));
 }
 
+/**
+ * `before` is the status the caller read (before taking the lock): the backend checks the offset again under the
+ * lock (CONFLICT), so a status read costs one request per PATCH, not two.
+ */
 export async function appendRequest(
   ctx: TusContext,
   req: Request,
-  id: string,
+  before: ResumableStatus,
   offset: number,
   declaredLength: number | undefined,
 ): Promise<AppendResult> {
   const checksum = parseChecksum(req.get('upload-checksum'));
+  const id = before.key;
   return withUploadLock(ctx.tus.lease, id, async () => {
-    const before = await ctx.tus.resumable.status(id);
     if (before.offset !== offset) {
       throw new AttError('CONFLICT', `Upload-Offset is ${offset}, but the upload is at ${before.offset}`, {
         details: { offset: before.offset },

@@ -47,9 +47,9 @@ export async function handleCreate(ctx: TusContext, req: Request, res: Response)
   res.setHeader('Location', uploadUrl(ctx, req, id));
   if (withBody) {
     // A refusal of the body (checksum, size) is answered as such; the upload exists and can be resumed from HEAD.
-    status = (await appendRequest(ctx, req, id, 0, undefined)).status;
+    status = (await appendRequest(ctx, req, status, 0, undefined)).status;
   } else if (length === 0) {
-    status = (await appendRequest(ctx, req, id, 0, undefined)).status;
+    status = (await appendRequest(ctx, req, status, 0, undefined)).status;
   }
   res.setHeader('Upload-Offset', String(status.offset));
   setExpires(ctx, res, status);

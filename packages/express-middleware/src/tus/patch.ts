@@ -37,7 +37,7 @@ export async function handlePatch(ctx: TusContext, req: Request, res: Response, 
       details: { limit: ctx.tus.maxSize },
     });
   }
-  const result = await appendRequest(ctx, req, id, offset, status.length === undefined ? length : undefined);
+  const result = await appendRequest(ctx, req, status, offset, status.length === undefined ? length : undefined);
   res.setHeader('Upload-Offset', String(result.status.offset));
   if (!result.published) setExpires(ctx, res, result.status);
   res.status(204).end();

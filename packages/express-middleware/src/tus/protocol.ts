@@ -1,8 +1,8 @@
 /**
- * The tus 1.0 vocabulary: version and extension headers, Upload-Metadata encoding, numeric header parsing and the
- * statuses tus gives att's error codes. One place, so every verb answers the same way.
+ * The tus 1.0 vocabulary: version and extension headers, Upload-Metadata parsing and numeric headers, in one place
+ * so every verb answers the same way. Statuses come from the AttError codes (CONFLICT 409, CHECKSUM_MISMATCH 460).
  */
-import { AttError, type AttErrorCode } from '@att/store-core';
+import { AttError } from '@att/store-core';
 import type { Response } from 'express';
 
 export const TUS_VERSION = '1.0.0';
@@ -36,18 +36,6 @@ export const EXPOSED_HEADERS = [
 export function setTusHeaders(res: Response): void {
   res.setHeader('Tus-Resumable', TUS_VERSION);
   res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
-}
-
-/** Statuses where tus names one and att's default differs. */
-const TUS_STATUS: Partial<Record<AttErrorCode, number>> = {
-  CONFLICT: 409,
-  CHECKSUM_MISMATCH: 460,
-  // A declared length that does not fit the bytes is a malformed request in tus terms.
-  SIZE_MISMATCH: 400,
-};
-
-export function tusStatus(code: AttErrorCode): number | undefined {
-  return TUS_STATUS[code];
 }
 
 /**
@@ -86,12 +74,6 @@ export function parseMetadata(header: string | undefined): Map<string, string> {
     pairs.set(key, value === undefined ? '' : Buffer.from(value, 'base64').toString('utf8'));
   }
   return pairs;
-}
-
-export function formatMetadata(pairs: Iterable<[string, string]>): string {
-  return [...pairs]
-    .map(([key, value]) => (value === '' ? key : `${key} ${Buffer.from(value).toString('base64')}`))
-    .join(',');
 }
 
 /** RFC 9110 IMF-fixdate, the format tus prescribes for Upload-Expires. */
