@@ -6,6 +6,7 @@ import type { ResolvedConfig, S3Credentials, S3CredentialsProvider } from './con
 import { type ResponseContext, s3ResponseError, transportError } from './errors.js';
 import { createAgent, type HttpAgent, httpRequest } from './http.js';
 import { movedAwsEndpoint } from './region-redirect.js';
+import { S3RequestReport } from './request-events.js';
 import { backoffDelay, sleep } from './retry.js';
 
 /**
@@ -152,10 +153,12 @@ export class S3Transport {
     const resendable = isResendable(request.body);
     const attempts = resendable ? maxAttempts : 1;
     let clockCorrected = false;
+    const report = S3RequestReport.begin(request.operation, request.method, this.#config.bucket);
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await this.#attempt(request, encodedKey);
         response.attempts = attempt;
+        report?.succeeded(response.statusCode, attempt);
         return response;
       } catch (err) {
         const error = transportError(err, request, request.signal);
@@ -167,11 +170,19 @@ export class S3Transport {
           if (resendable && !clockCorrected && !request.signal?.aborted) {
             clockCorrected = true;
             attempt--;
+            report?.retry(error);
             continue;
           }
         }
-        if (this.#followRegion(error) && attempt < attempts) continue;
-        if (attempt >= attempts || !error.retryable || request.signal?.aborted) throw error;
+        if (this.#followRegion(error) && attempt < attempts) {
+          report?.retry(error);
+          continue;
+        }
+        if (attempt >= attempts || !error.retryable || request.signal?.aborted) {
+          report?.failed(error, attempt);
+          throw error;
+        }
+        report?.retry(error);
         const retryAfter = error.details?.retryAfterMs as number | undefined;
         await sleep(backoffDelay(attempt, retryBaseDelay, retryMaxDelay, retryAfter), request.signal);
       }

@@ -94,6 +94,29 @@ export interface HttpRequestEvent {
   completed: boolean;
 }
 
+/**
+ * Each S3 request of @att/backend-s3 (all its attempts): `start` is published in the caller's async context with
+ * the message, `end` with the same object completed (status, code, attempts, retries, durationMs).
+ */
+export const S3_REQUEST_START_CHANNEL = 'att:s3:request:start';
+export const S3_REQUEST_END_CHANNEL = 'att:s3:request:end';
+
+export interface S3RequestMessage {
+  /** The S3 API operation (PutObject, GetObject, ListObjectsV2, …). */
+  operation: string;
+  method: string;
+  bucket: string;
+  /** Set at the end: the last attempt's HTTP status (0 when no answer came: timeout, reset, abort). */
+  status?: number;
+  /** Set at the end: the AttError code of a failed request. */
+  code?: string;
+  /** Attempts made (1 = no retry). */
+  attempts: number;
+  /** One entry per retry: why the previous attempt was not kept (an HTTP status, or an error code). */
+  retries: string[];
+  durationMs?: number;
+}
+
 export const storeChannels = {
   write: channel(STORE_CHANNELS.write),
   writeFailed: channel(STORE_CHANNELS.writeFailed),
