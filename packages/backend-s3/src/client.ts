@@ -6,12 +6,12 @@ import { downloadVerifier, verifyingStream } from './checksum.js';
 import {
   credentialsProvider,
   installRedaction,
-  invalidConfig,
   type ResolvedConfig,
   redactConfig,
   resolveConfig,
   type S3ClientConfig,
 } from './config.js';
+import { invalidConfig } from './config-error.js';
 import { checkContentType } from './content-type.js';
 import { deleteKeys } from './delete.js';
 import { type EncryptionSummary, resolveEncryption } from './encryption.js';
@@ -20,10 +20,12 @@ import { checkStorableKey } from './keys.js';
 import { listParts } from './list-parts.js';
 import { type ListedObject, listObjects, listUploads, type PendingUpload } from './listing.js';
 import { metadataFromHeaders } from './metadata.js';
-import { abortUpload, completeUpload, createUpload, type UploadTarget, uploadPart } from './multipart.js';
+import { abortUpload, completeUpload, createUpload, uploadPart } from './multipart.js';
 import { objectHeaders } from './object-headers.js';
-import { type PutObjectOptions, putObject } from './put.js';
+import { putObject } from './put.js';
+import type { PutObjectOptions } from './put-options.js';
 import { S3Transport, signingOptions } from './transport.js';
+import type { UploadTarget } from './upload-target.js';
 
 export type { ListedObject, PendingUpload, PutObjectOptions };
 

@@ -2,6 +2,7 @@ import type { Agent } from 'node:http';
 import { inspect } from 'node:util';
 import { AttError } from '@att/store-core';
 import { CHECKSUM_MODES, type ChecksumMode } from './checksum.js';
+import { invalidConfig } from './config-error.js';
 import { createCachedCredentials } from './credentials/cache.js';
 import { createDefaultCredentials } from './credentials/chain.js';
 import { endpointFromEnvironment, regionFromEnvironment } from './credentials/environment.js';
@@ -120,10 +121,6 @@ export interface ResolvedConfig {
   retryBaseDelay: number;
   retryMaxDelay: number;
   signPayload: boolean;
-}
-
-export function invalidConfig(field: string, problem: string): AttError {
-  return new AttError('INVALID_CONFIG', `S3 config: ${field} ${problem}`, { details: { field } });
 }
 
 function positiveInt(value: unknown, field: string, fallback: number, min = 1): number {

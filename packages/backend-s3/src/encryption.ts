@@ -6,7 +6,7 @@
 // The SSE-C key is a secret: it lives in the closure returned here, never on the resolved config, and is only
 // sent over https (or to a loopback address), since S3 would otherwise receive it in clear.
 import { createHash } from 'node:crypto';
-import { invalidConfig } from './config.js';
+import { invalidConfig } from './config-error.js';
 
 export type ServerSideEncryption = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
 

@@ -4,8 +4,8 @@
  * collected into one array rather than streamed.
  */
 import { AttError, type UploadedPart } from '@att/store-core';
-import type { UploadTarget } from './multipart.js';
 import type { S3Transport } from './transport.js';
+import type { UploadTarget } from './upload-target.js';
 import { int, list, parseXml, rootElement, text } from './xml.js';
 
 /** 10 000 parts at 1000 a page: more pages than that is a server that never says it is done. */

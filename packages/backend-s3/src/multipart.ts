@@ -5,14 +5,8 @@ import { headerValue, parseErrorBody, s3ResponseError } from './errors.js';
 import { abortOrphanedCreates } from './orphaned-uploads.js';
 import { tooManyParts } from './parts.js';
 import type { S3Transport } from './transport.js';
+import type { UploadResult, UploadTarget } from './upload-target.js';
 import { completeMultipartXml, parseXml, rootElement, text } from './xml.js';
-
-/** Where an upload goes: the prefixed key, its once-encoded path form, and the caller's key for messages. */
-export interface UploadTarget {
-  key: string;
-  fullKey: string;
-  encodedKey: string;
-}
 
 export interface MultipartOptions {
   headers: Record<string, string>;
@@ -22,12 +16,6 @@ export interface MultipartOptions {
   onProgress?: ((bytes: number) => void) | undefined;
   /** Gets each part buffer back once no request uses it any more (see BufferPool). */
   recycle?: ((part: Uint8Array) => void) | undefined;
-}
-
-export interface UploadResult {
-  size: number;
-  etag: string | undefined;
-  date: string | undefined;
 }
 
 /**

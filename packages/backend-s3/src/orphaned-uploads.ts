@@ -8,8 +8,9 @@
  * within those seconds. Two writers of one key race anyway (the last Complete wins); the Store's per-id lock rules
  * it out within a process. A server that lists no pending uploads (fauxqs) leaves nothing to do.
  */
-import type { UploadTarget } from './multipart.js';
+
 import type { S3Transport } from './transport.js';
+import type { UploadTarget } from './upload-target.js';
 import { date, list, parseXml, text } from './xml.js';
 
 const SLACK_MS = 2_000;

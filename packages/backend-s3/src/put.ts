@@ -3,25 +3,13 @@ import type { BufferPool } from './buffer-pool.js';
 import type { ResolvedConfig } from './config.js';
 import { checkContentType } from './content-type.js';
 import { metadataHeaders } from './metadata.js';
-import { type UploadResult, type UploadTarget, uploadMultipart } from './multipart.js';
-import { type ObjectHeaderOptions, objectHeaders } from './object-headers.js';
+import { uploadMultipart } from './multipart.js';
+import { objectHeaders } from './object-headers.js';
 import { partSizeFor, partSizeSchedule, readParts, requiresUniformParts, sizeMismatch, sliceParts } from './parts.js';
+import type { PutObjectOptions } from './put-options.js';
 import { singlePut } from './single-put.js';
 import type { S3Transport } from './transport.js';
-
-export interface PutObjectOptions extends ObjectHeaderOptions {
-  /** Declared length; the body must match it exactly (SIZE_MISMATCH otherwise, nothing stored). */
-  size?: number;
-  contentType?: string;
-  /** Stored as `x-amz-meta-*`; names are lower-cased header tokens, values any UTF-8. */
-  metadata?: Record<string, string>;
-  /**
-   * Called with the bytes uploaded so far: per acknowledged part for multipart, per chunk handed to the socket
-   * for a streamed single PUT, once at the end for a buffered one.
-   */
-  onProgress?: (bytes: number) => void;
-  signal?: AbortSignal;
-}
+import type { UploadResult, UploadTarget } from './upload-target.js';
 
 /**
  * Chooses how to upload: one PUT when the size is known and fits in one part (streamed with its Content-Length,

@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { confirmWritten, isAmbiguous } from './ambiguity.js';
 import { headerValue } from './errors.js';
-import type { UploadResult, UploadTarget } from './multipart.js';
-import type { PutObjectOptions } from './put.js';
+import type { PutObjectOptions } from './put-options.js';
 import type { S3Transport } from './transport.js';
+import type { UploadResult, UploadTarget } from './upload-target.js';
 
 export async function singlePut(
   transport: S3Transport,

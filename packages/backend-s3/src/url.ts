@@ -1,4 +1,5 @@
-import { installRedaction, invalidConfig, normalizePrefix, redactConfig, type S3ClientConfig } from './config.js';
+import { installRedaction, normalizePrefix, redactConfig, type S3ClientConfig } from './config.js';
+import { invalidConfig } from './config-error.js';
 
 /** Query options an `s3://` URL may carry, and how each is read. */
 const OPTIONS = {
