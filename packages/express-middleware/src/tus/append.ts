@@ -78,10 +78,9 @@ export async function appendRequest(
     await ctx.limits.renew(req, id, before.length ?? before.offset);
     // A deferred upload has reserved the bytes it received; its declared length reserves the rest.
     if (declares) await ctx.limits.grow(req, id, declaredLength - offset, declaredLength);
-    let received = 0;
-    let body: AsyncIterable<Uint8Array> = counted(req, (bytes) => {
-      received += bytes;
-    });
+    // Bytes that cross the wire count for bandwidth whatever becomes of them, charged before they go further.
+    const bandwidth = ctx.limits.bandwidth(req);
+    let body: AsyncIterable<Uint8Array> = bandwidth.through(req);
     if (Number.isFinite(ctx.tus.chunkSizeLimit)) body = bounded(body, ctx.tus.chunkSizeLimit);
     if (before.length === undefined && !declares) body = reservedAsItGrows(ctx, req, id, offset, body);
     if (checksum) body = checksum.through(body);
@@ -92,19 +91,11 @@ export async function appendRequest(
         ...(checksum ? { verify: () => checksum.verify() } : {}),
       });
     } finally {
-      // Bytes that crossed the wire count for bandwidth whatever became of them.
-      await ctx.limits.received(req, received);
+      await bandwidth.finish().catch(() => {});
     }
     if (status.length !== undefined && status.offset === status.length) {
       return { status, published: await publish(ctx, req, id) };
     }
     return { status };
   });
-}
-
-async function* counted(body: AsyncIterable<Uint8Array>, count: (bytes: number) => void): AsyncGenerator<Uint8Array> {
-  for await (const chunk of body) {
-    count(chunk.byteLength);
-    yield chunk;
-  }
 }

@@ -5,7 +5,7 @@
  *
  * | event                    | store total + visitor total (one reservation) | bandwidth              |
  * | POST with Upload-Length  | 413 / 507 before any byte, else reserved      |                        |
- * | PATCH                    | renewed (reserved again if it lapsed);        | + bytes received       |
+ * | PATCH                    | renewed (reserved again if it lapsed);        | + bytes, as they arrive|
  * |                          | a deferred length reserves as it grows        |                        |
  * | published                | reservation → the stored object's size        |                        |
  * | terminated / expired     | reservation dropped                           |                        |
@@ -16,6 +16,7 @@ import { type Attachment, AttError, type Budget, type ObjectInfo, type Store } f
 import type { Request } from 'express';
 import type { ResolvedOptions } from '../options.js';
 import { uploadBudgets } from '../visitor-budgets.js';
+import { type BandwidthMeter, meterBandwidth } from './bandwidth.js';
 
 export interface UploadLimits {
   /** How long an idle upload lives: the store's `staleUploadAge` (cleanup removes it after that). */
@@ -26,8 +27,8 @@ export interface UploadLimits {
   renew(req: Request, id: string, held: number): Promise<void>;
   /** A deferred length grew by `bytes` to `total`: checked and reserved as the bytes arrive. */
   grow(req: Request, id: string, bytes: number, total: number): Promise<void>;
-  /** Bytes that crossed the wire for this upload (kept even when the request then failed). */
-  received(req: Request, bytes: number): Promise<void>;
+  /** Meters one request's body against the visitor's bandwidth as it streams (kept even if the request fails). */
+  bandwidth(req: Request): BandwidthMeter;
   /** Publishes the upload (`complete`) and turns its reservation into the stored object's size. */
   publish(req: Request, id: string, complete: () => Promise<ObjectInfo>): Promise<Attachment>;
   /** The upload is gone without an attachment: its reservation goes back. */
@@ -65,9 +66,8 @@ export function createUploadLimits(opts: ResolvedOptions, store: Store, maxSize:
       checkTotal(total);
       if (bytes > 0) await reserve(req, id, bytes);
     },
-    async received(req, bytes) {
-      const bandwidth = budgets(req, 'received');
-      if (bandwidth.length > 0 && bytes > 0) await store.charge(bandwidth, bytes);
+    bandwidth(req) {
+      return meterBandwidth(store, budgets(req, 'received'));
     },
     publish(req, id, complete) {
       return store.uploads.finish(id, complete, { budgets: budgets(req, 'stored') });

@@ -102,3 +102,20 @@ it("an expired upload's reservation lapses with it and cleanup() removes the upl
   const head = await fetch(first.url as string, { method: 'HEAD', headers: TUS });
   expect(head.status, 'HEAD of the removed upload').toBe(404);
 });
+
+it('a PATCH running past the bandwidth left is cut off while it streams, not stored whole and refused after', async () => {
+  const s = await start({ visitorTotalSizeLimit: false, visitorDailyBandwidth: 3 * MiB });
+  const data = randomBytes(8 * MiB);
+  const { url } = await s.create(data.length);
+  const res = await s.patch(url as string, 0, data);
+  expect(res.status, 'a PATCH over the bandwidth left').toBe(429);
+  expect((await res.json()).error?.code).toBe('RATE_LIMITED');
+  const head = await fetch(url as string, { method: 'HEAD', headers: TUS });
+  const offset = Number(head.headers.get('upload-offset'));
+  expect(offset, 'bytes stored past the bandwidth left').toBeLessThanOrEqual(3 * MiB);
+  expect(offset, 'the bytes within the bandwidth were kept for a resume').toBeGreaterThan(0);
+  const next = await s.patch(url as string, offset, data.subarray(offset, offset + 1));
+  expect(next.status, 'the next PATCH once the bandwidth is spent').toBe(429);
+  const after = await fetch(url as string, { method: 'HEAD', headers: TUS });
+  expect(Number(after.headers.get('upload-offset')), 'a refused PATCH stored a byte').toBe(offset);
+});

@@ -1,6 +1,7 @@
 /**
- * Budget charges outside a write: a download's bandwidth (charged before the bytes go out) and the refund of a
- * visitor's total when a caller takes back attachments it had just stored (a failed multipart request).
+ * Budget charges outside a write: a download's bandwidth (charged before the bytes go out), a request body's
+ * bandwidth metered as it streams (a tus PATCH), and the refund of a visitor's total when a caller takes back
+ * attachments it had just stored (a failed multipart request).
  */
 import { randomUUID } from 'node:crypto';
 import { type Budget, checkBudgets } from './budget.js';
@@ -18,6 +19,30 @@ export async function chargeBudgets(budgets: readonly Budget[], bytes: number, t
     throw err;
   }
   await reservation.settle({ received: bytes });
+}
+
+/** A charge that grows as bytes arrive; see Store.meter. */
+export interface BudgetMeter {
+  /**
+   * Reserves `needed` more bytes on every budget (up to `ahead` when granted, fewer round trips); throws the
+   * refusing budget's error, and reserves nothing more after a refusal.
+   */
+  grow(needed: number, ahead?: number): Promise<void>;
+  /** Bytes reserved so far. */
+  readonly reserved: number;
+  /** Commits the bytes that arrived (`received` budgets keep them) and drops the rest of the reservation. */
+  settle(received: number): Promise<void>;
+}
+
+export function meterBudgets(budgets: readonly Budget[], ttlMs: number): BudgetMeter {
+  const reservation = new Reservation(undefined, checkBudgets(budgets), ttlMs);
+  return {
+    grow: (needed, ahead) => reservation.grow(needed, ahead),
+    get reserved() {
+      return reservation.reserved;
+    },
+    settle: (received) => reservation.settle({ received }),
+  };
 }
 
 /** Gives `bytes` back to the `stored` budgets among `budgets`; `received` budgets keep what they were charged. */

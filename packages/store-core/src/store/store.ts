@@ -15,7 +15,7 @@ import type { ByteSource } from '../streams.js';
 import { Accounting, type SyncResult } from './accounting.js';
 import { type Attachment, toAttachment } from './attachment.js';
 import type { Budget } from './budget.js';
-import { chargeBudgets, refundBudgets } from './budget-charges.js';
+import { type BudgetMeter, chargeBudgets, meterBudgets, refundBudgets } from './budget-charges.js';
 import { type CleanupResult, runCleanup } from './cleanup.js';
 import { forEachLimited } from './concurrency.js';
 import { DetachedUploads } from './detached-uploads.js';
@@ -190,6 +190,14 @@ export class Store {
    */
   charge(budgets: readonly Budget[], bytes: number): Promise<void> {
     return chargeBudgets(budgets, bytes, this.#writer.reservationTtl);
+  }
+
+  /**
+   * Charges `budgets` live, outside any write: reserve before bytes go further (`grow`), commit what arrived
+   * (`settle`). A request body that is not a Store write (a tus PATCH) is cut off at a budget's limit this way.
+   */
+  meter(budgets: readonly Budget[]): BudgetMeter {
+    return meterBudgets(budgets, this.#writer.reservationTtl);
   }
 
   /**
