@@ -6,14 +6,24 @@ import { createStore } from '../src/index.js';
 import { createMemoryBackend } from '../src/testing/index.js';
 import { stringBody } from './helpers.js';
 
-function listingWithoutMetadata(inner: Backend): Backend & { heads: number } {
+function listingWithoutMetadata(inner: Backend): Backend & { heads: number; maxInFlight: number } {
+  let inFlight = 0;
   const wrapped = {
     heads: 0,
+    maxInFlight: 0,
     put: inner.put.bind(inner),
     get: inner.get.bind(inner),
-    head(key: string, options?: { signal?: AbortSignal }) {
+    async head(key: string, options?: { signal?: AbortSignal }) {
       wrapped.heads++;
-      return inner.head(key, options);
+      inFlight++;
+      wrapped.maxInFlight = Math.max(wrapped.maxInFlight, inFlight);
+      try {
+        // A turn of the event loop, as a network answer takes: the listing (promise jobs only) runs meanwhile.
+        await new Promise((resolve) => setImmediate(resolve));
+        return await inner.head(key, options);
+      } finally {
+        inFlight--;
+      }
     },
     delete: inner.delete.bind(inner),
     async *list(options?: Parameters<Backend['list']>[0]) {
@@ -42,6 +52,33 @@ describe('cleanup learns per-write expiries once', () => {
     await store.cleanup();
     expect(backend.heads, 'no HEAD for what the first pass learned').toBe(headsAfterFirst);
     expect((await store.stat('long')).size).toBe(7);
+    await store.close();
+  });
+});
+
+describe('cleanup HEADs run side by side, bounded', () => {
+  it('confirms 40 guessed expiries with at most 8 HEADs in flight, each object asked once, none deleted early', async () => {
+    const backend = listingWithoutMetadata(createMemoryBackend());
+    let now = Date.now();
+    const store = createStore({ backend, expiry: 1_000, now: () => now, pageSize: 7 });
+    for (let i = 0; i < 40; i++) {
+      const later = i % 2 === 0 ? { expiresAt: new Date(now + 3_600_000) } : {};
+      await store.write(`id${String(i).padStart(2, '0')}`, stringBody(`body ${i}`), later);
+    }
+    now += 5_000;
+    backend.heads = 0;
+    backend.maxInFlight = 0;
+    const result = await store.cleanup();
+    expect(backend.heads, 'one HEAD per object that looked expired by its age').toBe(40);
+    expect(backend.maxInFlight, 'HEADs overlap').toBeGreaterThan(1);
+    expect(backend.maxInFlight, 'but never more than 8 at once').toBeLessThanOrEqual(8);
+    expect(result.expired, 'the default-expiry half goes, in pages of 7').toBe(20);
+    const left: string[] = [];
+    for await (const info of backend.list()) left.push(info.key);
+    expect(left.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `id${String(i * 2).padStart(2, '0')}`));
+    expect(store.size, 'the size is what is left').toBe(
+      left.reduce((n, id) => n + `body ${Number(id.slice(2))}`.length, 0),
+    );
     await store.close();
   });
 });

@@ -8,6 +8,7 @@ import type { Backend, ObjectInfo } from '../backend.js';
 import { isAttError } from '../errors.js';
 import type { Accounting } from './accounting.js';
 import { expiryOf } from './attachment.js';
+import { TaskWindow } from './concurrency.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { StoreLogger } from './options.js';
 
@@ -26,6 +27,15 @@ interface LearnedExpiry {
   pass: symbol;
 }
 const MAX_LEARNED = 1_000_000;
+/** HEADs in flight at once when expiries must be confirmed (a first pass after a restart). */
+const HEAD_CONCURRENCY = 8;
+/** Pages of deletions or isReferenced questions in flight beside the listing. */
+const PAGES_IN_FLIGHT = 2;
+
+/** An object's listed version: a rewrite changes it, so what was learned of the old object is asked again. */
+function versionOf(info: ObjectInfo): string {
+  return `${info.lastModified?.getTime()}:${info.size}`;
+}
 const learnedByBackend = new WeakMap<Backend, Map<string, LearnedExpiry>>();
 
 function learnedExpiries(backend: Backend): Map<string, LearnedExpiry> {
@@ -122,56 +132,78 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
   };
 
   /**
-   * Expired by its metadata, or by `expiry` applied to its age. Listings without metadata (S3's) only allow the
-   * latter guess, and a write may have set a later `expiresAt`, so such a guess is confirmed with `head` first.
+   * Expired by its metadata, or by `expiry` applied to its age: 'expired', 'alive', or 'ask' when the listing
+   * carries no metadata (S3's) and the age says expired, since a write may have set a later `expiresAt`. Such a
+   * guess is confirmed by `head` once; a later expiry it finds is remembered for the next passes.
    */
   const learned = learnedExpiries(ctx.backend);
   const pass = Symbol('pass');
-  const isExpired = async (info: ObjectInfo): Promise<boolean> => {
+  const listedVerdict = (info: ObjectInfo): 'expired' | 'alive' | 'ask' => {
     const guess = expiryOf(info, ctx.expiry);
-    if (!guess || guess.getTime() > started) return false;
-    if (info.metadata !== undefined) return true;
-    const version = `${info.lastModified?.getTime()}:${info.size}`;
+    if (!guess || guess.getTime() > started) return 'alive';
+    if (info.metadata !== undefined) return 'expired';
     const known = learned.get(info.key);
-    if (known && known.version === version) {
+    if (known && known.version === versionOf(info)) {
       known.pass = pass;
-      return known.expiresAt <= started;
+      return known.expiresAt <= started ? 'expired' : 'alive';
     }
+    return 'ask';
+  };
+  const confirmExpired = async (info: ObjectInfo): Promise<boolean | undefined> => {
     try {
       const confirmed = expiryOf(await ctx.backend.head(info.key), ctx.expiry);
-      // A later per-write expiry is remembered, so the next passes need no HEAD for this object.
       if (confirmed && confirmed.getTime() > started && learned.size < MAX_LEARNED) {
-        learned.set(info.key, { version, expiresAt: confirmed.getTime(), pass });
+        learned.set(info.key, { version: versionOf(info), expiresAt: confirmed.getTime(), pass });
       }
       return confirmed !== undefined && confirmed.getTime() <= started;
     } catch (err) {
       if (!isAttError(err, 'NOT_FOUND')) fail('cleanup: could not check an expiry', err);
-      return false;
+      return undefined;
     }
   };
 
+  // HEADs run HEAD_CONCURRENCY at a time beside the listing; full pages of deletions (and of isReferenced) run
+  // PAGES_IN_FLIGHT at a time, also beside it. The listing waits when either window is full: memory stays a few
+  // pages whatever the bucket holds.
+  const heads = new TaskWindow(HEAD_CONCURRENCY);
+  const pages = new TaskWindow(PAGES_IN_FLIGHT);
   let expired: ObjectInfo[] = [];
   let maybeOrphans: ObjectInfo[] = [];
+  const flushExpired = () => {
+    const page = expired;
+    expired = [];
+    return pages.add(() => deleteListed(page, 'expired'));
+  };
+  const flushOrphans = () => {
+    const page = maybeOrphans;
+    maybeOrphans = [];
+    return pages.add(() => checkOrphans(page));
+  };
+  const sort = async (info: ObjectInfo, verdict: boolean) => {
+    const modified = info.lastModified?.getTime() ?? Number.NaN;
+    if (verdict) {
+      expired.push(info);
+      if (expired.length >= ctx.pageSize) await flushExpired();
+    } else if (ctx.isReferenced && Number.isFinite(modified) && modified <= orphanCutoff) {
+      // An unknown modification time counts as young: never delete what we cannot date.
+      maybeOrphans.push(info);
+      if (maybeOrphans.length >= ctx.pageSize) await flushOrphans();
+    }
+  };
   let listed = false;
   try {
     for await (const info of ctx.backend.list()) {
       if (!ctx.isValidId(info.key)) continue;
       result.scanned += 1;
       reconciler.count(info.key, info.size);
-      const modified = info.lastModified?.getTime() ?? Number.NaN;
-      if (await isExpired(info)) {
-        expired.push(info);
-        if (expired.length >= ctx.pageSize) {
-          await deleteListed(expired, 'expired');
-          expired = [];
-        }
-      } else if (ctx.isReferenced && Number.isFinite(modified) && modified <= orphanCutoff) {
-        // An unknown modification time counts as young: never delete what we cannot date.
-        maybeOrphans.push(info);
-        if (maybeOrphans.length >= ctx.pageSize) {
-          await checkOrphans(maybeOrphans);
-          maybeOrphans = [];
-        }
+      const verdict = listedVerdict(info);
+      if (verdict !== 'ask') await sort(info, verdict === 'expired');
+      else {
+        await heads.add(async () => {
+          const confirmed = await confirmExpired(info);
+          // A HEAD that failed tells nothing: neither expired nor an orphan candidate this pass.
+          if (confirmed !== undefined) await sort(info, confirmed);
+        });
       }
     }
     listed = true;
@@ -179,8 +211,10 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
     fail('cleanup: listing failed; the pass continues with what it has', err);
   }
   try {
-    await deleteListed(expired, 'expired');
-    await checkOrphans(maybeOrphans);
+    await heads.drain();
+    if (expired.length > 0) await flushExpired();
+    if (maybeOrphans.length > 0) await flushOrphans();
+    await pages.drain();
     if (listed) {
       accounting.applyPass(reconciler);
       // Entries this complete listing did not confirm are of objects gone or rewritten: forget them.
