@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { unavailableProjects } from './scripts/test-prerequisites.mjs';
+import { testTimeouts } from './scripts/vitest-project.mjs';
 
 // Projects whose system tool (Swift, Chromium) this machine lacks and cannot apt-get: left out, one line each.
 const skipped = unavailableProjects();
@@ -10,8 +11,7 @@ export default defineConfig({
   test: {
     projects: ['packages/*', 'examples/*', ...skipped.map(({ dir }) => `!${dir}`)],
     reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
+    ...testTimeouts,
     passWithNoTests: true,
   },
 });

@@ -1,9 +1,7 @@
-import { defineProject } from 'vitest/config';
+import { attProject } from '../../scripts/vitest-project.mjs';
 
-export default defineProject({
-  test: {
-    name: 'express-server-example',
-    // Installs Debian's chromium once when it is missing (CI starts on a bare machine).
-    globalSetup: ['test/ensure-chromium.js'],
-  },
+export default attProject({
+  name: 'express-server-example',
+  // Installs Debian's chromium once when it is missing (CI starts on a bare machine).
+  globalSetup: ['test/ensure-chromium.js'],
 });

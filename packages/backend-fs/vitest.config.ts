@@ -1,3 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { attProject } from '../../scripts/vitest-project.mjs';
 
-export default defineProject({ test: { name: 'backend-fs' } });
+export default attProject({ name: 'backend-fs' });

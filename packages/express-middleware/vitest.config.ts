@@ -1,9 +1,7 @@
-import { defineProject } from 'vitest/config';
+import { attProject } from '../../scripts/vitest-project.mjs';
 
-export default defineProject({
-  test: {
-    name: 'express-middleware',
-    // Starts Swift (it checks presigned signatures) for the direct-to-bucket tests; see test/direct/.
-    globalSetup: ['test/direct/global-setup.ts'],
-  },
+export default attProject({
+  name: 'express-middleware',
+  // Starts Swift (it checks presigned signatures) for the direct-to-bucket tests; see test/direct/.
+  globalSetup: ['test/direct/global-setup.ts'],
 });

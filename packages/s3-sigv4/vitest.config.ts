@@ -1,3 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { attProject } from '../../scripts/vitest-project.mjs';
 
-export default defineProject({ test: { name: 's3-sigv4' } });
+export default attProject({ name: 's3-sigv4' });

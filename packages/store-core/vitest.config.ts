@@ -1,3 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { attProject } from '../../scripts/vitest-project.mjs';
 
-export default defineProject({ test: { name: 'store-core' } });
+export default attProject({ name: 'store-core' });
