@@ -78,7 +78,7 @@ describe('S3Client credentials and settings from the environment', () => {
     expect(config.accessKeyId).toBeUndefined();
     expect(config.region).toBeUndefined();
     await roundTrip(new S3Client(config), 'one');
-    const backend = s3Plugin.create(url) as ReturnType<typeof s3Plugin.create> & { close(): Promise<void> };
+    const backend = s3Plugin.create(new URL(url)) as ReturnType<typeof s3Plugin.create> & { close(): Promise<void> };
     const stored = await backend.head('one');
     expect(stored.size).toBe('hello chain'.length);
     await backend.close();

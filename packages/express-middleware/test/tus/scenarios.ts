@@ -360,7 +360,7 @@ export function describeTusScenarios(name: string, target: TusTarget): void {
         });
         statusB = b.status;
         if (statusB === 423) {
-          const body = await b.json();
+          const body = (await b.json()) as { error?: { code?: string } };
           expect(body.error?.code, 'att error body of a busy upload').toBe('CONFLICT');
         }
       }
@@ -413,7 +413,7 @@ export function describeTusScenarios(name: string, target: TusTarget): void {
       expect(unknown.status).toBe(404);
       const noLength = await fetch(s.endpoint, { method: 'POST', headers: TUS });
       expect(noLength.status).toBe(400);
-      expect((await noLength.json()).error?.code).toBe('INVALID_REQUEST');
+      expect(((await noLength.json()) as { error?: { code?: string } }).error?.code).toBe('INVALID_REQUEST');
     });
   });
 }
