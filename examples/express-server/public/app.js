@@ -1,6 +1,9 @@
-// The upload page: plain ES module, no build step. One XHR per file, because only XHR reports upload progress.
+// The upload page: plain ES module, no build step. One XHR per file, because only XHR reports upload progress;
+// files over the server's resumable threshold go through tus instead (resumable.js), with pause and resume.
 // Limits come from the server (/config.json); finished uploads are remembered in localStorage with their delete
 // token, so a reload keeps the list and its delete buttons.
+import { uploadResumable } from './resumable.js';
+
 const endpoint = new URL('attachments/', document.baseURI).href;
 const STORAGE_KEY = 'att-example-uploads';
 const drop = document.getElementById('drop');
@@ -103,6 +106,23 @@ function upload(file) {
     showError(result, describeError(413, { error: { code: 'TOO_LARGE', message: '' } }, file));
     return;
   }
+  if (config?.resumable && window.tus && file.size > config.resumable.threshold) {
+    uploadResumable(file, {
+      base: endpoint,
+      chunkSize: config.resumable.chunkSize,
+      expiry: config.expiry,
+      row,
+      done: (attachment) => stored(row, attachment),
+      failed: (code, body) => {
+        row.classList.add('done');
+        showError(result, describeError(code, body, file));
+      },
+      announce: (text) => {
+        status.textContent = text;
+      },
+    });
+    return;
+  }
   const xhr = new XMLHttpRequest();
   xhr.open('POST', `${endpoint}?filename=${encodeURIComponent(file.name)}`);
   xhr.responseType = 'json';
@@ -116,10 +136,7 @@ function upload(file) {
       return;
     }
     progress.value = 100;
-    const attachment = { ...xhr.response, url: new URL(xhr.response.url, endpoint).href };
-    remember([attachment, ...remembered().filter((e) => e.id !== attachment.id)]);
-    showStored(row, attachment);
-    status.textContent = `Uploaded ${attachment.name}.`;
+    stored(row, { ...xhr.response, url: new URL(xhr.response.url, endpoint).href });
   });
   xhr.addEventListener('error', () => {
     row.classList.add('done');
@@ -127,6 +144,12 @@ function upload(file) {
   });
   // The raw file as the body: no multipart encoding needed for one file.
   xhr.send(file);
+}
+
+function stored(row, attachment) {
+  remember([attachment, ...remembered().filter((e) => e.id !== attachment.id)]);
+  showStored(row, attachment);
+  status.textContent = `Uploaded ${attachment.name}.`;
 }
 
 function showError(result, message) {

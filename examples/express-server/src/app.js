@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { attachments, DEFAULTS } from '@att/express-middleware';
 import { createStore } from '@att/store-core';
 import express from 'express';
+import { RESUMABLE, serveTusClient } from './resumable.js';
 import { checkStorage } from './storage.js';
 
 const publicDir = fileURLToPath(new URL('../public/', import.meta.url));
@@ -26,7 +27,17 @@ export function createApp({ storage = defaultDataDir, store: storeOptions = {}, 
   // Outages are answered 503 with a request id; the operator sees the same id, the code and the message.
   const onError = (err, _req, context) =>
     console.error(`[att] ${context?.requestId ?? '-'} ${err.code ?? 'ERROR'}: ${err.message}`);
-  const options = { store, onError, ownerDelete: true, ...(state ? { limits: state.limits } : {}), ...middleware };
+  // Big files go through tus (see resumable.js) when the backend can resume; with `state`, one writer per upload
+  // across the fleet.
+  const resumable = store.backend.resumable ? (state ? { lease: state.lease } : true) : false;
+  const options = {
+    store,
+    onError,
+    ownerDelete: true,
+    resumable,
+    ...(state ? { limits: state.limits } : {}),
+    ...middleware,
+  };
   // Before any body parser: the router reads upload bodies itself (see the middleware README, "Mounting").
   app.use('/attachments', attachments(options));
 
@@ -38,10 +49,12 @@ export function createApp({ storage = defaultDataDir, store: storeOptions = {}, 
     visitorTotalSizeLimit: middleware.visitorTotalSizeLimit ?? DEFAULTS.visitorTotalSizeLimit,
     visitorDailyBandwidth: middleware.visitorDailyBandwidth ?? DEFAULTS.visitorDailyBandwidth,
     ownerDelete: options.ownerDelete === true,
+    ...(options.resumable ? { resumable: RESUMABLE } : {}),
   };
   app.get('/config.json', (_req, res) => {
     res.set('Cache-Control', 'no-store').json(config);
   });
+  serveTusClient(app);
   app.use(express.static(publicDir, { index: 'index.html' }));
   return { app, store };
 }

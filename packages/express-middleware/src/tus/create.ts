@@ -8,7 +8,7 @@ import { generateId } from '../id.js';
 import { appendRequest } from './append.js';
 import { setExpires, type TusContext, uploadUrl } from './context.js';
 import { describeUpload, RAW_METADATA_KEY } from './metadata.js';
-import { integerHeader, OFFSET_CONTENT_TYPE } from './protocol.js';
+import { DELETE_TOKEN_HEADER, integerHeader, OFFSET_CONTENT_TYPE } from './protocol.js';
 
 function hasBody(req: Request): boolean {
   const length = req.get('content-length');
@@ -45,6 +45,8 @@ export async function handleCreate(ctx: TusContext, req: Request, res: Response)
       throw err;
     });
   res.setHeader('Location', uploadUrl(ctx, req, id));
+  // With ownerDelete, the uploader gets the finished attachment's delete token now: the last PATCH answers 204.
+  if (ctx.opts.ownerTokens) res.setHeader(DELETE_TOKEN_HEADER, ctx.opts.ownerTokens.tokenFor(id));
   if (withBody) {
     // A refusal of the body (checksum, size) is answered as such; the upload exists and can be resumed from HEAD.
     status = (await appendRequest(ctx, req, status, 0, undefined)).status;

@@ -16,6 +16,8 @@ export const TUS_EXTENSIONS = [
 ].join(',');
 export const CHECKSUM_ALGORITHMS = 'sha1';
 export const OFFSET_CONTENT_TYPE = 'application/offset+octet-stream';
+/** On a creation's 201 with `ownerDelete`: the `deleteToken` of the attachment the upload becomes. */
+export const DELETE_TOKEN_HEADER = 'Att-Delete-Token';
 
 /** Headers a browser on another origin must be allowed to read (tus clients read all of them). */
 export const EXPOSED_HEADERS = [
@@ -30,6 +32,7 @@ export const EXPOSED_HEADERS = [
   'Upload-Defer-Length',
   'Upload-Metadata',
   'Upload-Expires',
+  DELETE_TOKEN_HEADER,
 ].join(', ');
 
 /** Headers every tus answer carries, refusals included. */
