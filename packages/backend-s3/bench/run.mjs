@@ -1,10 +1,13 @@
 // `pnpm bench`: our S3 client vs @aws-sdk/client-s3 + lib-storage, same servers, separate processes, interleaved.
 // This launcher stays tiny on purpose (no SDK, no client): a child's maxRSS starts from its parent's high-water mark.
 // Env knobs: BENCH_ROUNDS (3), BENCH_MIB (256), BENCH_KEYS (10000), BENCH_PART_MIB (8), BENCH_QUEUE (4),
-// BENCH_SERVERS (swift,fauxqs), BENCH_IMPLS (ours,sdk), BENCH_KINDS (transfer,list: up+download, list+delete).
+// BENCH_SERVERS (swift,fauxqs), BENCH_IMPLS (ours,sdk), BENCH_KINDS (transfer,list,cleanup: up+download,
+// list+delete, a Store cleanup pass beside its list+delete floor), BENCH_CLEANUP_FAUXQS (100000),
+// BENCH_CLEANUP_SWIFT (20000): objects in the cleanup bench.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchCleanup, printCleanupReport } from './cleanup.mjs';
 import { runNode, startServers } from './processes.mjs';
 import { printReport } from './report.mjs';
 
@@ -19,7 +22,11 @@ const cfg = {
   queueSize: Number(env('BENCH_QUEUE', 4)),
   servers: env('BENCH_SERVERS', 'swift,fauxqs').split(','),
   impls: env('BENCH_IMPLS', 'ours,sdk,ours:unsigned,ours:unsigned:crc32,ours:unsigned:none').split(','),
-  kinds: env('BENCH_KINDS', 'transfer,list').split(','),
+  kinds: env('BENCH_KINDS', 'transfer,list,cleanup').split(','),
+  cleanupObjects: {
+    fauxqs: Number(env('BENCH_CLEANUP_FAUXQS', 100_000)),
+    swift: Number(env('BENCH_CLEANUP_SWIFT', 20_000)),
+  },
 };
 
 if (cfg.impls.some((impl) => impl.startsWith('ours')) && !existsSync(join(here, '..', 'dist', 'index.js'))) {
@@ -41,6 +48,7 @@ async function main() {
     process.once(signal, () => servers.stop().finally(() => process.exit(130)));
   }
   const samples = []; // { server, impl, kind, ...result }
+  const cleanups = [];
   try {
     for (const server of servers.list) {
       server.bucket = `att-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -86,10 +94,14 @@ async function main() {
         }
       }
     }
+    for (const server of cfg.kinds.includes('cleanup') ? servers.list : []) {
+      cleanups.push(await benchCleanup(here, server, server.bucket, cfg.cleanupObjects[server.name]));
+    }
   } finally {
     await servers.stop();
   }
-  printReport(samples, cfg);
+  if (cfg.kinds.some((kind) => kind !== 'cleanup')) printReport(samples, cfg);
+  printCleanupReport(cleanups);
 }
 
 function log(round, server, impl, what, r) {
