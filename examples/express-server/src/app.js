@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { attachments, DEFAULTS } from '@att/express-middleware';
 import { createStore } from '@att/store-core';
 import express from 'express';
+import { healthRoute } from './health.js';
 import { RESUMABLE, serveTusClient } from './resumable.js';
 import { checkStorage } from './storage.js';
 
@@ -51,6 +52,8 @@ export function createApp({ storage = defaultDataDir, store: storeOptions = {}, 
     ownerDelete: options.ownerDelete === true,
     ...(options.resumable ? { resumable: RESUMABLE } : {}),
   };
+  // Load balancers and orchestrators ask here whether this instance can store and serve files.
+  app.get('/healthz', healthRoute(store));
   app.get('/config.json', (_req, res) => {
     res.set('Cache-Control', 'no-store').json(config);
   });

@@ -3,6 +3,7 @@
 // ATT_REDIS=redis://HOST:PORT shares limits, the store total and cleanup between several instances.
 import { deferContinue } from '@att/express-middleware';
 import { createApp } from './app.js';
+import { checkAtBoot } from './health.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const storage = process.env.ATT_STORAGE || undefined;
@@ -16,6 +17,8 @@ try {
     state = redisState({ url: process.env.ATT_REDIS });
   }
   ({ app, store } = createApp({ storage, state }));
+  // A missing bucket, an unwritable directory or refused credentials stop the start here, not the first upload.
+  await checkAtBoot(store);
 } catch (err) {
   // Only the message: a storage or Redis URL can carry credentials, and messages never do.
   console.error(`Cannot start: ${err.message}`);

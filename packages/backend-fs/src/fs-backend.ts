@@ -296,6 +296,29 @@ export class FsBackend implements Backend {
     }
   }
 
+  /**
+   * Readiness: creates and removes an empty temp file, which proves the directory exists (or could be created)
+   * and is writable by this process — a read-only mount or lost permissions fail here, not on the next upload.
+   */
+  async check(options: { signal?: AbortSignal } = {}): Promise<void> {
+    throwIfAborted(options.signal, 'storage check');
+    const probe = path.join(this.root, TMP_DIR, `${randomUUID()}.check`);
+    try {
+      await this.#prepare();
+      const file = await this.#openTemp(probe);
+      await file.close();
+      await orFsError('remove a temp file', unlink(probe));
+    } catch (err) {
+      // "Not found" is for objects: here it means the directory (or a parent) is a file, or vanished meanwhile.
+      if (!isAttError(err, 'NOT_FOUND')) throw err;
+      throw new AttError('BACKEND_UNAVAILABLE', 'fs backend: the storage directory is missing or not a directory', {
+        cause: err,
+        details: err.details,
+        retryable: false,
+      });
+    }
+  }
+
   async *list(options: ListOptions = {}): AsyncIterable<ObjectInfo> {
     const prefix = options.prefix ?? '';
     yield* walkObjects(this.root, prefix, options.signal);

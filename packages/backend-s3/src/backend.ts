@@ -62,6 +62,11 @@ export function s3Backend(config: S3ClientConfig | string | URL | S3Client): S3B
         if (!object.key.startsWith(UPLOADS_PREFIX)) yield object;
       }
     },
+    async check(options: { signal?: AbortSignal } = {}): Promise<void> {
+      // One ListObjectsV2 of one key under the prefix: the bucket exists, the region is right, the credentials sign
+      // and may list (what cleanup and sync need). NoSuchBucket is BACKEND_UNAVAILABLE (errors.ts).
+      for await (const _ of client.listObjects({ pageSize: 1, signal: options.signal })) break;
+    },
     async cleanupIncomplete(olderThan: Date): Promise<number> {
       // A resumable upload is stale by its last append, not by when its multipart upload started.
       const { removed, live } = await resumable.cleanup(olderThan);

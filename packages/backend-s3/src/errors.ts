@@ -50,7 +50,11 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 
 function codeForStatus(status: number, s3Code: string | undefined): { code: AttErrorCode; retryable: boolean } {
   // Status first: providers disagree on codes (Swift says SignatureDoesNotMatch where AWS says InvalidAccessKeyId).
-  if (status === 404) return { code: 'NOT_FOUND', retryable: false };
+  // A missing bucket is an outage (deleted, or a wrong name in the config), never a missing object. HEAD answers
+  // carry no document, so a HEAD in a missing bucket still reads as NOT_FOUND: Store.check tells them apart.
+  if (status === 404) {
+    return { code: s3Code === 'NoSuchBucket' ? 'BACKEND_UNAVAILABLE' : 'NOT_FOUND', retryable: false };
+  }
   if (status === 401 || status === 403) return { code: 'ACCESS_DENIED', retryable: false };
   if (status === 416) return { code: 'RANGE_NOT_SATISFIABLE', retryable: false };
   if (RETRYABLE_STATUSES.has(status)) return { code: 'BACKEND_UNAVAILABLE', retryable: true };

@@ -60,6 +60,12 @@ export interface Backend {
   /** Removes incomplete uploads (temp files, multipart uploads) started before `olderThan`; returns how many. */
   cleanupIncomplete(olderThan: Date): Promise<number>;
   close?(): Promise<void>;
+  /**
+   * Optional readiness probe, cheap enough for a health endpoint: resolves when the storage can be used now
+   * (directory writable, bucket present and these credentials accepted), throws an AttError otherwise
+   * (BACKEND_UNAVAILABLE, ACCESS_DENIED, INVALID_CONFIG…). Absent: `Store.check` reads the first listed entry.
+   */
+  check?(options?: { signal?: AbortSignal }): Promise<void>;
   /** Optional: uploads written in pieces over many requests (tus). Absent: the backend does not offer it. */
   resumable?: Resumable;
   /** Optional: presigned URLs so clients move bytes straight to or from the storage (direct.ts). */

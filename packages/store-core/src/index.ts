@@ -64,6 +64,7 @@ export {
 } from './store/attachment.js';
 export type { Budget } from './store/budget.js';
 export type { BudgetMeter } from './store/budget-charges.js';
+export type { CheckOptions } from './store/check.js';
 export type { CleanupResult } from './store/cleanup.js';
 export type { ReserveUploadOptions, SettleUploadOptions } from './store/detached-uploads.js';
 export { DEFAULT_ID_PATTERN, type StoreLogger, type StoreOptions } from './store/options.js';

@@ -16,6 +16,7 @@ import { Accounting, type SyncResult } from './accounting.js';
 import { type Attachment, toAttachment } from './attachment.js';
 import type { Budget } from './budget.js';
 import { type BudgetMeter, chargeBudgets, meterBudgets, refundBudgets } from './budget-charges.js';
+import { type CheckOptions, checkStore } from './check.js';
 import { type CleanupResult, runCleanup } from './cleanup.js';
 import { forEachLimited } from './concurrency.js';
 import { DetachedUploads } from './detached-uploads.js';
@@ -348,6 +349,16 @@ export class Store {
     this.#closed = true;
     await this.#scheduler.stop();
     if (this.#ownsBackend) await this.backend.close?.();
+  }
+
+  /**
+   * Readiness (check.ts): resolves when the backend answers (its own probe: directory writable, bucket present,
+   * credentials accepted) and the ledger does; rejects with an AttError — BACKEND_UNAVAILABLE, ACCESS_DENIED,
+   * INVALID_CONFIG, STATE_UNAVAILABLE, or TIMEOUT after `timeout` ms (default 5000). Writes and reads nothing.
+   */
+  check(options: CheckOptions = {}): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError());
+    return checkStore(this.backend, () => this.usage(), options);
   }
 
   /** Whether `key` is a valid attachment id (listings ignore everything else). */
