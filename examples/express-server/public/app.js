@@ -2,6 +2,7 @@
 // files over the server's resumable threshold go through tus instead (resumable.js), with pause and resume.
 // Limits come from the server (/config.json); finished uploads are remembered in localStorage with their delete
 // token, so a reload keeps the list and its delete buttons.
+import { uploadDirectly } from './direct.js';
 import { uploadResumable } from './resumable.js';
 
 const endpoint = new URL('attachments/', document.baseURI).href;
@@ -104,6 +105,19 @@ function upload(file) {
     // Checked here too, so a large file is refused before it is sent; the server refuses it anyway.
     row.classList.add('done');
     showError(result, describeError(413, { error: { code: 'TOO_LARGE', message: '' } }, file));
+    return;
+  }
+  if (config?.direct) {
+    // S3 with `direct`: the bytes go straight to the bucket through Uppy (direct.js), whatever the size.
+    uploadDirectly(file, {
+      base: endpoint,
+      row,
+      done: (attachment) => stored(row, attachment),
+      failed: (code, body) => {
+        row.classList.add('done');
+        showError(result, describeError(code, body, file));
+      },
+    });
     return;
   }
   if (config?.resumable && window.tus && file.size > config.resumable.threshold) {

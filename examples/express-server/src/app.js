@@ -7,6 +7,8 @@ import { RESUMABLE, serveTusClient } from './resumable.js';
 import { checkStorage } from './storage.js';
 
 const publicDir = fileURLToPath(new URL('../public/', import.meta.url));
+/** The bundled Uppy module for direct uploads (scripts/build-page.js), served under /build/. */
+const buildDir = fileURLToPath(new URL('../dist/', import.meta.url));
 export const defaultDataDir = fileURLToPath(new URL('../data/', import.meta.url));
 
 const MiB = 1024 * 1024;
@@ -51,6 +53,8 @@ export function createApp({ storage = defaultDataDir, store: storeOptions = {}, 
     visitorDailyBandwidth: middleware.visitorDailyBandwidth ?? DEFAULTS.visitorDailyBandwidth,
     ownerDelete: options.ownerDelete === true,
     ...(options.resumable ? { resumable: RESUMABLE } : {}),
+    // `direct` (an S3 store): the page uploads through Uppy straight to the bucket (src/browser/direct-upload.js).
+    direct: Boolean(options.direct),
   };
   // Load balancers and orchestrators ask here whether this instance can store and serve files.
   app.get('/healthz', healthRoute(store));
@@ -58,6 +62,7 @@ export function createApp({ storage = defaultDataDir, store: storeOptions = {}, 
     res.set('Cache-Control', 'no-store').json(config);
   });
   serveTusClient(app);
+  app.use('/build', express.static(buildDir));
   app.use(express.static(publicDir, { index: 'index.html' }));
   return { app, store };
 }

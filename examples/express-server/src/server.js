@@ -1,6 +1,7 @@
 // `pnpm start`: an upload page and the attachments API on http://localhost:3000, files in ./data.
 // ATT_STORAGE=s3://KEY:SECRET@BUCKET/PREFIX?region=…&endpoint=… switches to S3 (or any registered scheme).
 // ATT_REDIS=redis://HOST:PORT shares limits, the store total and cleanup between several instances.
+// ATT_DIRECT=1 (with S3) lets browsers upload straight to the bucket through Uppy (README, "Direct uploads").
 import { deferContinue } from '@att/express-middleware';
 import { createApp } from './app.js';
 import { checkAtBoot } from './health.js';
@@ -16,7 +17,8 @@ try {
     const { redisState } = await import('@att/state-redis');
     state = redisState({ url: process.env.ATT_REDIS });
   }
-  ({ app, store } = createApp({ storage, state }));
+  const middleware = process.env.ATT_DIRECT === '1' ? { direct: true } : {};
+  ({ app, store } = createApp({ storage, state, middleware }));
   // A missing bucket, an unwritable directory or refused credentials stop the start here, not the first upload.
   await checkAtBoot(store);
 } catch (err) {

@@ -113,6 +113,9 @@ location = us-east-1
 storage_domain = localhost
 # DeleteObjects deletes key by key, 2 at a time by default (~50 keys/s here); tests and the bench delete thousands.
 multi_delete_concurrency = 32
+# Browsers' CORS preflights of presigned URLs (OPTIONS …?X-Amz-Credential=…) are answered here; which origins may
+# then PUT/GET is each container's X-Container-Meta-Access-Control-Allow-Origin (the bucket's CORS rule).
+cors_preflight_allow_origin = *
 
 [filter:tempauth]
 use = egg:swift#tempauth

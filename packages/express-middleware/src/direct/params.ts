@@ -1,7 +1,7 @@
 /**
  * `GET <mount>/s3/params?filename=&type=&metadata[size]=`: Uppy's single-PUT signing call. Answers the presigned
- * PUT (`{ method, url, fields, headers, expires }`, plus `key`: the id to confirm with) for a server-chosen id; the
- * size, type and att's metadata are signed, so the bucket accepts exactly the declared body.
+ * PUT (`{ method, url, fields: { key }, headers, expires, key }`; `key` is the id to confirm with) for a
+ * server-chosen id; the size, type and att's metadata are signed, so the bucket accepts exactly the declared body.
  */
 import type { Request, Response } from 'express';
 import type { DirectContext } from './context.js';
@@ -38,7 +38,8 @@ export async function handleParams(ctx: DirectContext, req: Request, res: Respon
   res.status(200).json({
     method: signed.method,
     url: signed.url,
-    fields: {},
+    // Uppy (5.x) hands `fields.key` to `upload-success` as `body.key`: the id the page confirms with.
+    fields: { key: record.id },
     headers: signed.headers,
     expires: ctx.direct.expiresIn,
     key: record.id,

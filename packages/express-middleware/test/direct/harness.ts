@@ -110,6 +110,7 @@ export interface Signed {
     method: string;
     url: string;
     headers: Record<string, string>;
+    fields: Record<string, string>;
     key: string;
     expires: number;
     error?: { code: string };

@@ -19,6 +19,7 @@ describe('direct single PUT on Swift', () => {
     expect(signed.body.method).toBe('PUT');
     expect(signed.body.headers['content-type']).toBe('application/pdf');
     expect(signed.body.url).toContain(`/att/${signed.body.key}?`);
+    expect(signed.body.fields, 'Uppy hands fields.key to upload-success').toEqual({ key: signed.body.key });
     expect((await h.store.usage()).reserved, 'declared size reserved at signing').toBe(data.length);
 
     const put = await putTo(signed.body, data);
