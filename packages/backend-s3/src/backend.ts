@@ -1,5 +1,6 @@
 import {
   type Backend,
+  type BackendStats,
   checkObjectMetadata,
   type DirectTransfers,
   type GetOptions,
@@ -27,6 +28,8 @@ export interface S3Backend extends Backend {
   readonly resumable: S3Resumable;
   /** Presigned transfers for browsers uploading and downloading straight to the bucket (direct.ts). */
   readonly direct: DirectTransfers;
+  /** The part buffers' bytes and budget (for metrics). */
+  stats(): BackendStats;
   close(): Promise<void>;
 }
 
@@ -73,6 +76,9 @@ export function s3Backend(config: S3ClientConfig | string | URL | S3Client): S3B
       return (
         removed + (await client.abortIncompleteUploads(olderThan, { keep: (upload) => live.has(upload.uploadId) }))
       );
+    },
+    stats() {
+      return client.bufferStats;
     },
     close(): Promise<void> {
       return client.close();

@@ -96,6 +96,11 @@ export class S3Client {
     );
   }
 
+  /** Bytes of part buffers held now (in use or kept for reuse) and their budget (`maxBufferedBytes`). */
+  get bufferStats(): { bufferedBytes: number; bufferBudget: number } {
+    return { bufferedBytes: this.#buffers.allocated, bufferBudget: this.#buffers.budget };
+  }
+
   /** The full object key of `key` (the prefix joined with `/`). */
   objectKey(key: string): string {
     return this.#root + key;

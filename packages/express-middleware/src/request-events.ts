@@ -36,8 +36,8 @@ export function createRequestReporter(
     if (!requests.hasSubscribers) return;
     const since = performance.now();
     const { socket } = req;
-    // Bytes already read belong to the headers (and maybe a first piece of body Node buffered with them).
-    const readBefore = socket.bytesRead;
+    const readBefore = socket.bytesRead - bodyAlreadyRead(req);
+    const declared = Number(req.headers['content-length']);
     const writtenBefore = socket.bytesWritten;
     let reported = false;
     const report = () => {
@@ -56,18 +56,40 @@ export function createRequestReporter(
         method: req.method,
         status: res.statusCode,
         ...(code === undefined ? {} : { code }),
-        bytesIn: socket.bytesRead - readBefore,
+        // A Content-Length body cannot be longer (the estimate of the first piece can only err upwards).
+        bytesIn: Number.isFinite(declared)
+          ? Math.min(declared, socket.bytesRead - readBefore)
+          : socket.bytesRead - readBefore,
         bytesOut: socket.bytesWritten - writtenBefore,
         visitorHash: createHmac('sha256', key).update(visitorKey).digest('base64url').slice(0, 16),
         ...(reportVisitor === 'raw' ? { visitor: visitorKey } : {}),
         durationMs: Math.round((performance.now() - since) * 1000) / 1000,
         completed,
       };
+      ended.set(socket, socket.bytesRead);
       requests.publish(event);
     };
     res.once('finish', report);
     res.once('close', report);
   };
+}
+
+/** Per connection, `bytesRead` when our last response on it ended: where a keep-alive request's bytes start. */
+const ended = new WeakMap<object, number>();
+
+/**
+ * Body bytes the socket read before the handler ran: they arrived in the packet with the headers, and Node has
+ * counted them in `bytesRead` but may not have handed them to `req` yet. The headers' length is rebuilt from
+ * the raw headers (exact for the usual `Name: value` framing); requests without a body have none.
+ */
+function bodyAlreadyRead(req: Request): number {
+  const { headers, socket } = req;
+  if (!(Number(headers['content-length']) > 0 || headers['transfer-encoding'] !== undefined)) return 0;
+  let headerBytes = `${req.method} ${req.originalUrl} HTTP/${req.httpVersion}\r\n\r\n`.length;
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    headerBytes += (raw[i] as string).length + (raw[i + 1] as string).length + 4;
+  return Math.max(0, socket.bytesRead - (ended.get(socket) ?? 0) - headerBytes);
 }
 
 function failedCode(res: Response, completed: boolean): string {

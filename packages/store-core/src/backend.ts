@@ -70,6 +70,16 @@ export interface Backend {
   resumable?: Resumable;
   /** Optional: presigned URLs so clients move bytes straight to or from the storage (direct.ts). */
   direct?: DirectTransfers;
+  /** Optional: figures about the backend's own resources, read (no I/O) by metrics (@att/otel). */
+  stats?(): BackendStats;
+}
+
+/** What a backend reports about itself; every field optional. */
+export interface BackendStats {
+  /** Bytes of upload buffers the backend holds now (in use or kept for reuse). */
+  bufferedBytes?: number;
+  /** The most bytes those buffers may take. */
+  bufferBudget?: number;
 }
 
 /** Where a resumable upload stands, as stored (so any process, or a restarted one, sees the same). */

@@ -1,6 +1,7 @@
 export type {
   AppendOptions,
   Backend,
+  BackendStats,
   ByteRange,
   GetOptions,
   GetResult,

@@ -82,8 +82,9 @@ export interface HttpRequestEvent {
   status: number;
   /** The error code answered (absent on success). */
   code?: string;
-  /** Bytes read from / written to the connection for this request, headers included. */
+  /** Request body bytes read from the connection (request headers not included). */
   bytesIn: number;
+  /** Bytes written to the connection for this request, response headers included. */
   bytesOut: number;
   /** A keyed hash of the visitor key (per middleware instance), never the key itself. */
   visitorHash: string;

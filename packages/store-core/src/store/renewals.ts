@@ -17,6 +17,11 @@ export class Renewals {
     this.#logger = logger;
   }
 
+  /** Writes running now (prepared and not yet settled): each holds one reservation here. */
+  get size(): number {
+    return this.#active.size;
+  }
+
   add(reservation: Reservation): void {
     this.#active.add(reservation);
     if (!this.#timer) {

@@ -151,6 +151,11 @@ export class Store {
     return { bytes: committed, reserved };
   }
 
+  /** Writes in flight in this process: prepared (limits reserved) and not yet stored, failed or cancelled. */
+  get writesInFlight(): number {
+    return this.#renewals.size;
+  }
+
   /** The limits this Store enforces (what an HTTP layer may narrow, never widen). */
   get limits(): StoreLimits {
     const { fileSizeLimit, totalSizeLimit, expiry } = this.#options;

@@ -1,0 +1,3 @@
+import { libraryConfig } from '../../scripts/tsup-preset.js';
+
+export default libraryConfig();
