@@ -44,7 +44,7 @@ export function objectHeaders(options: ObjectHeaderOptions, headers: Record<stri
       typeof contentDisposition !== 'string' ||
       !HEADER_VALUE.test(contentDisposition) ||
       !DISPOSITION.test(contentDisposition) ||
-      contentDisposition.length > 2048
+      contentDisposition.length > 4096
     ) {
       throw invalid(
         'contentDisposition',

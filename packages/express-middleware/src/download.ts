@@ -3,7 +3,7 @@ import { AttError } from '@att/store-core';
 import type { Request, Response } from 'express';
 import { hasActiveExtension, isActiveType } from './active-types.js';
 import { ifNoneMatchHits, ifRangeAllows, notModifiedSince, parseRange } from './conditional.js';
-import { formatContentDisposition } from './content-disposition.js';
+import { contentDispositionFor } from './content-disposition.js';
 import { answerError } from './http-error.js';
 import type { ResolvedOptions, StoredAttachment } from './options.js';
 import { chargeDownload } from './visitor-budgets.js';
@@ -26,10 +26,8 @@ function setEntityHeaders(res: Response, a: StoredAttachment): void {
   res.setHeader('Last-Modified', a.createdAt.toUTCString());
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader(
-    'Content-Disposition',
-    formatContentDisposition(active ? 'attachment' : 'inline', a.filename ?? `${a.id}`),
-  );
+  // The same value the Store wrote on the object (S3 keeps it), so a CDN or presigned download names it alike.
+  res.setHeader('Content-Disposition', contentDispositionFor(a));
   if (a.expiresAt) {
     const seconds = Math.max(0, Math.floor((a.expiresAt.getTime() - Date.now()) / 1000));
     res.setHeader('Cache-Control', `private, max-age=${seconds}`);

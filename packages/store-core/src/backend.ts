@@ -25,6 +25,12 @@ export interface PutOptions {
   size?: number;
   contentType?: string;
   metadata?: Record<string, string>;
+  /**
+   * RFC 6266 Content-Disposition (printable ASCII) the Store serves the object with. A backend that stores response
+   * headers with objects (S3) stores it, so downloads that bypass att (CDN, presigned URL) name the file alike;
+   * others may ignore it: it is never read back (the Store derives it from the filename).
+   */
+  contentDisposition?: string;
   signal?: AbortSignal;
 }
 

@@ -48,6 +48,20 @@ export {
   toBackendUrl,
 } from './registry.js';
 export { boundedBody, checkAppend, checkCreateLength, incomplete, notAnUpload } from './resumable.js';
+export {
+  ACTIVE_TYPES,
+  activeExtensionFor,
+  essenceOf,
+  hasActiveExtension,
+  isActiveType,
+} from './serving/active-types.js';
+export {
+  asciiFallback,
+  contentDispositionFor,
+  encodeRfc5987,
+  formatContentDisposition,
+  parseContentDispositionFilename,
+} from './serving/content-disposition.js';
 export type { Lease } from './state/lease.js';
 export type { Claim, Commitment, CounterUsage, Ledger } from './state/ledger.js';
 export type { LimiterStore, RateLimit } from './state/limiter.js';

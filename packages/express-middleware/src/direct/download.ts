@@ -7,7 +7,7 @@
 import { AttError, type DirectTransfers } from '@att/store-core';
 import type { Request, Response } from 'express';
 import { hasActiveExtension, isActiveType } from '../active-types.js';
-import { formatContentDisposition } from '../content-disposition.js';
+import { contentDispositionFor } from '../content-disposition.js';
 import type { ResolvedOptions } from '../options.js';
 import { chargeDownload } from '../visitor-budgets.js';
 
@@ -26,7 +26,7 @@ export async function redirectDownload(
   const signed = await transfers.presignGet(id, {
     expiresIn,
     responseContentType: active ? 'application/octet-stream' : a.contentType,
-    responseContentDisposition: formatContentDisposition(active ? 'attachment' : 'inline', a.filename ?? id),
+    responseContentDisposition: contentDispositionFor(a),
   });
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Location', signed.url);

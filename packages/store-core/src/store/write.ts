@@ -7,6 +7,7 @@
 import type { Backend } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
 import { elapsedMs, failureCode, type StoreEvents } from '../events/store-events.js';
+import { contentDispositionFor } from '../serving/content-disposition.js';
 import { type ByteSource, checkByteSource, meter, throwIfAborted } from '../streams.js';
 import type { Accounting } from './accounting.js';
 import { type Attachment, checkContentType, toAttachment, toMetadata } from './attachment.js';
@@ -201,10 +202,11 @@ export class PendingWrite {
       ...(expiresAt ? { expiresAt } : {}),
     });
     const contentType = checkContentType(options.contentType);
+    const contentDisposition = contentDispositionFor({ id, filename, contentType });
     let info: Awaited<ReturnType<Backend['put']>>;
     try {
       const metered = meter(body, { signal, expectedSize: size, onChunk: charge, beforeEnd: () => learned });
-      info = await backend.put(id, metered, { size, contentType, metadata, signal });
+      info = await backend.put(id, metered, { size, contentType, metadata, contentDisposition, signal });
       // Only a backend that published without reading the body to its end gets here first (contract breach).
       await learned;
     } catch (err) {
