@@ -20,8 +20,9 @@ export interface MultipartOptions {
 
 /**
  * Multipart upload of a part stream: create, up to `queueSize` UploadPart requests in flight (each part is a
- * buffer, so each is signed with its sha256 and retried on its own), complete. Reading the next part waits
- * for nothing but the source, so at most queueSize parts are in flight plus one being filled. Any failure —
+ * buffer, so each is signed with its sha256 and retried on its own), complete. The next part is pulled (and its
+ * buffer filled) only once fewer than queueSize are in flight, so an upload holds at most queueSize part buffers:
+ * a source faster than the network keeps queueSize in flight all but the moment a part takes to fill. Any failure —
  * a part, the source stream, Complete — aborts the upload; if that abort fails too, both are reported.
  */
 export async function uploadMultipart(
@@ -43,32 +44,38 @@ export async function uploadMultipart(
   };
   try {
     let partNumber = 0;
-    for await (const part of parts) {
-      // Every part pulled goes back to its pool once nothing uses it any more: sent (or failed), or never sent.
-      if (failure !== undefined) {
-        options.recycle?.(part);
-        break;
+    const source = Symbol.asyncIterator in parts ? parts[Symbol.asyncIterator]() : parts[Symbol.iterator]();
+    try {
+      for (;;) {
+        while (inFlight.size >= options.queueSize && failure === undefined) await Promise.race(inFlight);
+        if (failure !== undefined) break;
+        const next = await source.next();
+        if (next.done) break;
+        const part = next.value;
+        // Every part pulled goes back to its pool once nothing uses it any more: sent (or failed), or never sent.
+        if (failure !== undefined) {
+          options.recycle?.(part);
+          break;
+        }
+        partNumber++;
+        if (partNumber > MAX_PARTS) {
+          options.recycle?.(part);
+          throw tooManyParts(options.partSize);
+        }
+        const n = partNumber;
+        const task = uploadPart(transport, target, uploadId, n, part, signal)
+          .then((etag) => {
+            etags[n - 1] = etag;
+            uploaded += part.length;
+            options.onProgress?.(uploaded);
+          }, fail)
+          .finally(() => options.recycle?.(part));
+        const tracked = task.finally(() => inFlight.delete(tracked));
+        inFlight.add(tracked);
       }
-      partNumber++;
-      if (partNumber > MAX_PARTS) {
-        options.recycle?.(part);
-        throw tooManyParts(options.partSize);
-      }
-      while (inFlight.size >= options.queueSize && failure === undefined) await Promise.race(inFlight);
-      if (failure !== undefined) {
-        options.recycle?.(part);
-        break;
-      }
-      const n = partNumber;
-      const task = uploadPart(transport, target, uploadId, n, part, signal)
-        .then((etag) => {
-          etags[n - 1] = etag;
-          uploaded += part.length;
-          options.onProgress?.(uploaded);
-        }, fail)
-        .finally(() => options.recycle?.(part));
-      const tracked = task.finally(() => inFlight.delete(tracked));
-      inFlight.add(tracked);
+    } finally {
+      // Stopping early (a failure, an abort) ends the source too, so it gives back a part it was filling.
+      await source.return?.();
     }
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
