@@ -1,7 +1,8 @@
 // `pnpm start`: an upload page and the attachments API on http://localhost:3000, files in ./data.
 // ATT_STORAGE=s3://KEY:SECRET@BUCKET/PREFIX?region=…&endpoint=… switches to S3 (or any registered scheme).
 // ATT_REDIS=redis://HOST:PORT shares limits, the store total and cleanup between several instances.
-// ATT_DIRECT=1 (with S3) lets browsers upload straight to the bucket through Uppy (README, "Direct uploads").
+// ATT_DIRECT=1 (with S3) lets browsers upload straight to the bucket through Uppy (README, "Direct uploads");
+// ATT_DIRECT_SECRET (≥ 32 bytes) is the key-sealing secret several instances share.
 import { deferContinue } from '@att/express-middleware';
 import { createApp } from './app.js';
 import { checkAtBoot } from './health.js';
@@ -17,7 +18,9 @@ try {
     const { redisState } = await import('@att/state-redis');
     state = redisState({ url: process.env.ATT_REDIS });
   }
-  const middleware = process.env.ATT_DIRECT === '1' ? { direct: true } : {};
+  // A fleet (ATT_REDIS) shares ATT_DIRECT_SECRET too, so any instance serves any step of a direct upload.
+  const secret = process.env.ATT_DIRECT_SECRET;
+  const middleware = process.env.ATT_DIRECT === '1' ? { direct: secret ? { secret } : true } : {};
   ({ app, store } = createApp({ storage, state, middleware }));
   // A missing bucket, an unwritable directory or refused credentials stop the start here, not the first upload.
   await checkAtBoot(store);

@@ -3,7 +3,6 @@ export { createMemoryLimiterStore } from '@att/store-core';
 export { ACTIVE_TYPES, isActiveType } from './active-types.js';
 export { formatContentDisposition, parseContentDispositionFilename } from './content-disposition.js';
 export type { DirectOptions } from './direct/config.js';
-export { createMemoryIssuedUploads, type IssuedUpload, type IssuedUploads } from './direct/issued.js';
 export { deferContinue } from './expect-continue.js';
 export { sanitizeFilename } from './filename.js';
 export type { ErrorContext } from './http-error.js';

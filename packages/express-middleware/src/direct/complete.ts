@@ -36,9 +36,9 @@ export async function handleComplete(
   ctx: DirectContext,
   req: Request,
   res: Response,
-  target: { id: string; uploadId: string },
+  target: { key: string; uploadId: string },
 ): Promise<void> {
-  const record = await issuedUpload(ctx, target.id, target.uploadId);
+  const record = await issuedUpload(ctx, target.key, target.uploadId);
   const parts = partsOf(await readJson(req), partCountOf(record));
   const attachment = await publish(ctx, req, record, () =>
     ctx.transfers.completeMultipart(record.id, target.uploadId, parts),

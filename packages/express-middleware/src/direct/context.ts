@@ -1,12 +1,12 @@
 /**
- * What every direct route shares: the resolved options, the issued-upload records, the budgets a visitor's
+ * What every direct route shares: the resolved options, the live upload behind a `key`, the budgets a visitor's
  * upload is reserved under, and the part arithmetic the signing and completion routes must agree on.
  */
 import { AttError, type Budget, type DirectTransfers } from '@att/store-core';
 import type { ResolvedOptions } from '../options.js';
 import { uploadBudgets } from '../visitor-budgets.js';
 import type { ResolvedDirect } from './config.js';
-import type { IssuedUpload } from './issued.js';
+import { type IssuedUpload, openUpload, sealUpload } from './upload-key.js';
 
 export interface DirectContext {
   opts: ResolvedOptions;
@@ -19,15 +19,29 @@ export function budgetsOf(ctx: DirectContext, visitor: string): Budget[] {
   return uploadBudgets(ctx.opts, visitor, Date.now());
 }
 
-/** How long an issued upload is remembered and reserved: its URL's lifetime (renewed by each part signed). */
+/** How long an issued upload stays reserved without progress: its URL's lifetime (renewed by each call). */
 export function lifetimeMs(ctx: DirectContext): number {
   return ctx.direct.expiresIn * 1000;
 }
 
-/** The live record for `id`, else 403: only ids this server handed out (and did not settle yet) are served. */
-export async function issuedUpload(ctx: DirectContext, id: string, uploadId?: string): Promise<IssuedUpload> {
-  const record = await ctx.direct.issued.get(id);
-  if (!record || (uploadId !== undefined && record.uploadId !== uploadId)) {
+/** The `key` handed to the client for `record`: what its later calls name the upload by. */
+export function keyOf(ctx: DirectContext, record: IssuedUpload): string {
+  return sealUpload(ctx.direct.sealingKey, record);
+}
+
+/**
+ * The live upload behind `key`, else 403. The key must be one a server with this secret sealed (and, for the
+ * multipart routes, for `uploadId`); the upload must still hold its reservation in the store's ledger — settled
+ * (confirmed, completed, aborted) and lapsed (URL expired without progress) uploads have none, whichever instance
+ * ended them. Progress: the reservation is renewed for another URL lifetime.
+ */
+export async function issuedUpload(ctx: DirectContext, key: unknown, uploadId?: string): Promise<IssuedUpload> {
+  const record = openUpload(ctx.direct.sealingKey, key);
+  const wrongUpload = uploadId !== undefined && record.uploadId !== uploadId;
+  if (
+    wrongUpload ||
+    !(await ctx.direct.store.uploads.renew(record.id, lifetimeMs(ctx), budgetsOf(ctx, record.visitor)))
+  ) {
     throw new AttError('FORBIDDEN', 'this upload was not issued here, or it expired');
   }
   return record;

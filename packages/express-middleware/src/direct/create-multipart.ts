@@ -1,10 +1,10 @@
 /**
  * `POST <mount>/s3/multipart` `{ filename, type, metadata: { size } }`: Uppy's createMultipartUpload. The server
  * starts the multipart upload itself (content type and att's metadata set here, never by the client) and answers
- * `{ key, uploadId }`; `key` is the attachment id.
+ * `{ key, uploadId, id }`: `key` names the upload in the later calls (upload-key.ts), `id` is the attachment's.
  */
 import type { Request, Response } from 'express';
-import { type DirectContext, lifetimeMs, partSizeFor } from './context.js';
+import { type DirectContext, keyOf, partSizeFor } from './context.js';
 import { declareUpload, withdraw } from './declare.js';
 import { readJson } from './json-body.js';
 
@@ -22,12 +22,11 @@ export async function handleCreateMultipart(ctx: DirectContext, req: Request, re
       contentType: record.contentType,
       metadata: record.metadata,
     });
-    await ctx.direct.issued.put(record, lifetimeMs(ctx));
   } catch (err) {
     if (record.uploadId !== undefined) await ctx.transfers.abortMultipart(record.id, record.uploadId).catch(() => {});
     await withdraw(ctx, record);
     throw err;
   }
   res.setHeader('Cache-Control', 'no-store');
-  res.status(200).json({ key: record.id, uploadId: record.uploadId });
+  res.status(200).json({ key: keyOf(ctx, record), uploadId: record.uploadId, id: record.id });
 }

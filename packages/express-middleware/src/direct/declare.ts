@@ -7,7 +7,7 @@ import { AttError, checkContentType, toMetadata } from '@att/store-core';
 import type { Request } from 'express';
 import { generateId } from '../id.js';
 import { budgetsOf, type DirectContext, lifetimeMs } from './context.js';
-import type { IssuedUpload } from './issued.js';
+import type { IssuedUpload } from './upload-key.js';
 
 export interface Declaration {
   filename: string | undefined;

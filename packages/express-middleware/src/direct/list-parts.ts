@@ -9,10 +9,10 @@ export async function handleListParts(
   ctx: DirectContext,
   _req: Request,
   res: Response,
-  target: { id: string; uploadId: string },
+  target: { key: string; uploadId: string },
 ): Promise<void> {
-  await issuedUpload(ctx, target.id, target.uploadId);
-  const parts = await ctx.transfers.listParts(target.id, target.uploadId);
+  const record = await issuedUpload(ctx, target.key, target.uploadId);
+  const parts = await ctx.transfers.listParts(record.id, target.uploadId);
   res.setHeader('Cache-Control', 'no-store');
   res.status(200).json(parts.map((p) => ({ PartNumber: p.partNumber, Size: p.size, ETag: p.etag })));
 }

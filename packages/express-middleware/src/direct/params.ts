@@ -1,11 +1,11 @@
 /**
  * `GET <mount>/s3/params?filename=&type=&metadata[size]=`: Uppy's single-PUT signing call. Answers the presigned
- * PUT (`{ method, url, fields: { key }, headers, expires, key }`; `key` is the id to confirm with) for a
- * server-chosen id; the size, type and att's metadata are signed, so the bucket accepts exactly the declared body.
+ * PUT (`{ method, url, fields: { key }, headers, expires, key, id }`; `key` is what the upload is confirmed with,
+ * see upload-key.ts) for a server-chosen id; the size, type and att's metadata are signed, so the bucket accepts
+ * exactly the declared body.
  */
 import type { Request, Response } from 'express';
-import type { DirectContext } from './context.js';
-import { lifetimeMs } from './context.js';
+import { type DirectContext, keyOf } from './context.js';
 import { declareUpload, withdraw } from './declare.js';
 
 export function searchOf(req: Request): URLSearchParams {
@@ -22,7 +22,6 @@ export async function handleParams(ctx: DirectContext, req: Request, res: Respon
   });
   let signed: Awaited<ReturnType<DirectContext['transfers']['presignPut']>>;
   try {
-    await ctx.direct.issued.put(record, lifetimeMs(ctx));
     signed = await ctx.transfers.presignPut(record.id, {
       expiresIn: ctx.direct.expiresIn,
       size: record.size,
@@ -30,18 +29,19 @@ export async function handleParams(ctx: DirectContext, req: Request, res: Respon
       metadata: record.metadata,
     });
   } catch (err) {
-    await ctx.direct.issued.delete(record.id);
     await withdraw(ctx, record);
     throw err;
   }
+  const key = keyOf(ctx, record);
   res.setHeader('Cache-Control', 'no-store');
   res.status(200).json({
     method: signed.method,
     url: signed.url,
     // Uppy (5.x) hands `fields.key` to `upload-success` as `body.key`: the id the page confirms with.
-    fields: { key: record.id },
+    fields: { key },
     headers: signed.headers,
     expires: ctx.direct.expiresIn,
-    key: record.id,
+    key,
+    id: record.id,
   });
 }

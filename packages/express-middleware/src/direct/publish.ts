@@ -15,7 +15,7 @@
 import { type Attachment, AttError, isAttError, type ObjectInfo } from '@att/store-core';
 import type { Request } from 'express';
 import { budgetsOf, type DirectContext } from './context.js';
-import type { IssuedUpload } from './issued.js';
+import type { IssuedUpload } from './upload-key.js';
 
 function mismatch(record: IssuedUpload, info: ObjectInfo): AttError | undefined {
   if (info.size > record.size) {
@@ -51,7 +51,7 @@ export async function assertUploaded(ctx: DirectContext, record: IssuedUpload): 
 
 /**
  * Publishes `record`'s object: `makeVisible` (multipart: CompleteMultipartUpload) then the HEAD check, then
- * settles the reservation, forgets the record and runs `onStored`.
+ * settles the reservation (which spends the key) and runs `onStored`.
  */
 export async function publish(
   ctx: DirectContext,
@@ -59,32 +59,23 @@ export async function publish(
   record: IssuedUpload,
   makeVisible?: () => Promise<void>,
 ): Promise<Attachment> {
-  const { store, issued } = ctx.direct;
+  const { store } = ctx.direct;
   const budgets = budgetsOf(ctx, record.visitor);
-  let attachment: Attachment;
-  try {
-    attachment = await store.uploads.finish(
-      record.id,
-      async () => {
-        await makeVisible?.();
-        const info = await store.backend.head(record.id);
-        const refusal = mismatch(record, info);
-        if (refusal) {
-          await store.backend.delete([record.id]);
-          throw refusal;
-        }
-        return info;
-      },
-      { budgets, received: record.size },
-    );
-  } catch (err) {
-    // A refused object is gone and its reservation given back: the id is spent.
-    if (isAttError(err, 'TOO_LARGE') || isAttError(err, 'SIZE_MISMATCH') || isAttError(err, 'INVALID_REQUEST')) {
-      await issued.delete(record.id);
-    }
-    throw err;
-  }
-  await issued.delete(record.id);
+  // Settling the reservation also spends the key: later calls with it find no live upload (403).
+  const attachment: Attachment = await store.uploads.finish(
+    record.id,
+    async () => {
+      await makeVisible?.();
+      const info = await store.backend.head(record.id);
+      const refusal = mismatch(record, info);
+      if (refusal) {
+        await store.backend.delete([record.id]);
+        throw refusal;
+      }
+      return info;
+    },
+    { budgets, received: record.size },
+  );
   try {
     await ctx.opts.onStored?.(attachment, req, { fields: {} });
   } catch (err) {

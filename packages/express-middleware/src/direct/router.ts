@@ -7,7 +7,7 @@
  * |-----------------------------------------------|----------------------|
  * | GET    /s3/config                             | (here) part size, limits for the page |
  * | GET    /s3/params                             | params.ts            |
- * | POST   /s3/confirm/:id                        | confirm.ts           |
+ * | POST   /s3/confirm/:key                       | confirm.ts           |
  * | POST   /s3/multipart                          | create-multipart.ts  |
  * | GET    /s3/multipart/:uploadId?key=           | list-parts.ts        |
  * | GET    /s3/multipart/:uploadId/:part?key=     | sign-part.ts         |
@@ -16,7 +16,6 @@
  */
 import { AttError } from '@att/store-core';
 import type { Request, Response } from 'express';
-import { assertValidId } from '../id.js';
 import type { ResolvedOptions } from '../options.js';
 import { handleAbort } from './abort.js';
 import { handleComplete } from './complete.js';
@@ -32,7 +31,7 @@ export type DirectRoute =
   | { name: 'config' }
   | { name: 'params' }
   | { name: 'create' }
-  | { name: 'confirm'; id: string }
+  | { name: 'confirm'; key: string }
   | { name: 'list'; uploadId: string }
   | { name: 'abort'; uploadId: string }
   | { name: 'complete'; uploadId: string }
@@ -49,7 +48,7 @@ export function directRoute(method: string, path: string): DirectRoute | undefin
     if (first === 'multipart' && method === 'POST') return { name: 'create' };
     return undefined;
   }
-  if (first === 'confirm' && parts.length === 2 && method === 'POST' && second) return { name: 'confirm', id: second };
+  if (first === 'confirm' && parts.length === 2 && method === 'POST' && second) return { name: 'confirm', key: second };
   if (first !== 'multipart' || !second) return undefined;
   if (parts.length === 2 && method === 'GET') return { name: 'list', uploadId: second };
   if (parts.length === 2 && method === 'DELETE') return { name: 'abort', uploadId: second };
@@ -93,14 +92,10 @@ export function createDirectHandler(
     await authorize(req);
     if (route.name === 'params') return handleParams(ctx, req, res);
     if (route.name === 'create') return handleCreateMultipart(ctx, req, res);
-    if (route.name === 'confirm') {
-      const id = decoded(route.id, 'id');
-      assertValidId(id, opts.idPattern);
-      return handleConfirm(ctx, req, res, id);
-    }
-    const id = searchOf(req).get('key') ?? '';
-    assertValidId(id, opts.idPattern);
-    const target = { id, uploadId: decoded(route.uploadId, 'upload id') };
+    // A `key` is opened (upload-key.ts) before anything else happens with it: only the ids it seals reach S3.
+    if (route.name === 'confirm') return handleConfirm(ctx, req, res, decoded(route.key, 'key'));
+    const key = searchOf(req).get('key') ?? '';
+    const target = { key, uploadId: decoded(route.uploadId, 'upload id') };
     if (route.name === 'list') return handleListParts(ctx, req, res, target);
     if (route.name === 'abort') return handleAbort(ctx, req, res, target);
     if (route.name === 'complete') return handleComplete(ctx, req, res, target);

@@ -16,7 +16,7 @@ describe('direct downloads on Swift', () => {
     const signed = await signPut(h, name, type, data.length);
     expect((await putTo(signed.body, data)).status).toBe(200);
     expect((await confirm(h, signed.body.key)).status).toBe(201);
-    return signed.body.key;
+    return signed.body.id;
   }
 
   it('redirects to the bucket, which serves the bytes under att headers; bandwidth charged at signing', async () => {

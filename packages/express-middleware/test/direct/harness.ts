@@ -21,6 +21,7 @@ export const MiB = 1024 * 1024;
 
 export interface Harness {
   base: string;
+  bucket: string;
   store: Store;
   backend: S3Backend;
   limits: LimiterStore;
@@ -42,12 +43,14 @@ async function createBucket(): Promise<string> {
   return bucket;
 }
 
+/** `bucket`: another harness's (several instances of one app on one bucket); default a fresh one. */
 export async function startHarness(
   options: Partial<AttachmentsOptions> = {},
   storeOptions: Partial<StoreOptions> = {},
+  bucket?: string,
 ): Promise<Harness> {
   const swift = inject('directSwift');
-  const bucket = await createBucket();
+  bucket ??= await createBucket();
   const backend = s3Backend({ ...swift, bucket, prefix: 'att', forcePathStyle: true });
   const stored = new Set<string>();
   const store = createStore({
@@ -56,7 +59,7 @@ export async function startHarness(
     orphanGracePeriod: 0,
     ...storeOptions,
   });
-  const limits = createMemoryLimiterStore();
+  const limits = options.limits ?? createMemoryLimiterStore();
   const app = express();
   app.use(
     '/attachments',
@@ -81,6 +84,7 @@ export async function startHarness(
   };
   return {
     base: `http://127.0.0.1:${port}/attachments`,
+    bucket,
     store,
     backend,
     limits,
@@ -112,6 +116,7 @@ export interface Signed {
     headers: Record<string, string>;
     fields: Record<string, string>;
     key: string;
+    id: string;
     expires: number;
     error?: { code: string };
   };

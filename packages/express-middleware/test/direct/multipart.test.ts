@@ -18,7 +18,8 @@ describe('direct multipart upload on Swift', () => {
     expect(config.partSize).toBe(5 * MiB);
     const created = await multipart.create(h, 'video.mp4', 'video/mp4', data.length);
     expect(created.status, JSON.stringify(created.body)).toBe(200);
-    const { key, uploadId } = created.body;
+    const { key, uploadId, id } = created.body;
+    expect(key, 'the key is not the id (it seals the upload)').not.toBe(id);
     expect(typeof uploadId).toBe('string');
     expect((await h.store.usage()).reserved).toBe(data.length);
 
@@ -30,11 +31,12 @@ describe('direct multipart upload on Swift', () => {
 
     const done = await multipart.complete(h, key, uploadId, parts);
     expect(done.status, JSON.stringify(done.body)).toBe(200);
-    expect(done.body).toMatchObject({ location: `/attachments/${key}`, id: key, size: data.length, type: 'video/mp4' });
-    expect(Buffer.compare(await download(h, key), data), 'downloaded bytes').toBe(0);
+    expect(done.body).toMatchObject({ location: `/attachments/${id}`, id, size: data.length, type: 'video/mp4' });
+    expect(Buffer.compare(await download(h, id), data), 'downloaded bytes').toBe(0);
     expect(await h.store.usage()).toEqual({ bytes: data.length, reserved: 0 });
     expect((await h.store.usage()).bytes, 'the store total equals the bucket').toBe(await h.bucketBytes());
-    expect((await multipart.complete(h, key, uploadId, parts)).status, 'the id is spent').toBe(403);
+    expect((await multipart.complete(h, key, uploadId, parts)).status, 'the key is spent').toBe(403);
+    expect((await multipart.sign(h, key, uploadId, 1)).status, 'for signing too').toBe(403);
   });
 
   it('S3 refuses a part of another length; part numbers past the declared size are refused', async () => {
@@ -59,6 +61,11 @@ describe('direct multipart upload on Swift', () => {
     expect((await multipart.complete(h, 'AAAAAAAAAAAAAAAAAAAAAA', body.uploadId, [])).status).toBe(403);
     expect((await multipart.abort(h, body.key, 'not-the-upload')).status).toBe(403);
     expect((await multipart.list(h, 'AAAAAAAAAAAAAAAAAAAAAA', body.uploadId)).status).toBe(403);
+    // The key seals the upload: any altered character, or the bare id, is not a key this server issued.
+    const altered = `${body.key.slice(0, 20)}${body.key[20] === 'A' ? 'B' : 'A'}${body.key.slice(21)}`;
+    expect((await multipart.sign(h, altered, body.uploadId, 1)).status).toBe(403);
+    expect((await multipart.sign(h, body.id, body.uploadId, 1)).status).toBe(403);
+    expect((await multipart.sign(h, body.key, body.uploadId, 1)).status, 'the real key still works').toBe(200);
     await multipart.abort(h, body.key, body.uploadId);
   });
 

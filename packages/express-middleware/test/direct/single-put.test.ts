@@ -18,7 +18,7 @@ describe('direct single PUT on Swift', () => {
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     expect(signed.body.method).toBe('PUT');
     expect(signed.body.headers['content-type']).toBe('application/pdf');
-    expect(signed.body.url).toContain(`/att/${signed.body.key}?`);
+    expect(signed.body.url).toContain(`/att/${signed.body.id}?`);
     expect(signed.body.fields, 'Uppy hands fields.key to upload-success').toEqual({ key: signed.body.key });
     expect((await h.store.usage()).reserved, 'declared size reserved at signing').toBe(data.length);
 
@@ -28,15 +28,15 @@ describe('direct single PUT on Swift', () => {
     expect(answer.status).toBe(201);
     const body = await answer.json();
     expect(body).toMatchObject({
-      id: signed.body.key,
+      id: signed.body.id,
       name: 'report 2026.pdf',
       type: 'application/pdf',
       size: 300_001,
     });
-    expect(Buffer.compare(await download(h, signed.body.key), data), 'downloaded bytes').toBe(0);
+    expect(Buffer.compare(await download(h, signed.body.id), data), 'downloaded bytes').toBe(0);
     expect(await h.store.usage()).toEqual({ bytes: data.length, reserved: 0 });
     expect(h.store.size, 'store.size equals the bucket').toBe(await h.bucketBytes());
-    expect(h.stored.has(signed.body.key), 'onStored ran').toBe(true);
+    expect(h.stored.has(signed.body.id), 'onStored ran').toBe(true);
     // The id is spent: a second confirmation is not served.
     expect((await confirm(h, signed.body.key)).status).toBe(403);
   });
@@ -112,11 +112,11 @@ describe('direct single PUT on Swift', () => {
         .map(([name, value]) => [name.slice('x-amz-meta-'.length), value]),
     );
     // Only the server's credentials can write around the signed URL: this stands for any other writer.
-    await h.backend.put(signed.body.key, once(bytes(900)), { size: 900, contentType: 'text/plain', metadata });
+    await h.backend.put(signed.body.id, once(bytes(900)), { size: 900, contentType: 'text/plain', metadata });
     const res = await confirm(h, signed.body.key);
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toBe('SIZE_MISMATCH');
-    expect(await h.bucketKeys(), 'the object is deleted').not.toContain(signed.body.key);
+    expect(await h.bucketKeys(), 'the object is deleted').not.toContain(signed.body.id);
     expect(await h.store.usage(), 'reservation given back, nothing charged').toEqual(before);
     expect((await h.store.usage()).bytes, 'the store total equals the bucket').toBe(await h.bucketBytes());
   });
