@@ -8,7 +8,7 @@ const median = (xs) => {
 };
 
 export function printReport(samples, cfg) {
-  const budget = cfg.partSize * (cfg.queueSize + 1) + 24 * MIB;
+  const budget = cfg.partSize * cfg.queueSize + 24 * MIB;
   const rows = [];
   for (const s of samples.filter((x) => x.impl === 'null')) {
     const growth = (Math.max(s.maxRss, s.sampledPeak) - s.baseline) / MIB;
@@ -57,7 +57,7 @@ export function printReport(samples, cfg) {
       if (!Number.isFinite(v)) continue;
       const ok = v * MIB <= budget ? 'within' : 'OVER';
       console.log(
-        `${r.server} ${impl}: upload RSS growth ${fmt(v)} MiB ${ok} budget partSize × (queueSize + 1) + 24 MiB = ${budget / MIB} MiB`,
+        `${r.server} ${impl}: upload RSS growth ${fmt(v)} MiB ${ok} budget partSize × queueSize + 24 MiB = ${budget / MIB} MiB`,
       );
     }
   }
