@@ -1,6 +1,6 @@
 // Several instances of the example, sharing one Redis and one bucket (Swift) or one directory: the limits hold
 // for the fleet as a whole, a killed instance's reservations expire, a Redis outage stops uploads but not
-// downloads, and one cleanup pass runs at a time.
+// downloads, one cleanup pass runs at a time, and one instance at a time writes a resumable upload.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -275,3 +275,70 @@ describe('failures of one part of the fleet (Swift)', () => {
     await where.done();
   });
 });
+
+it.each(['swift', 'fs'])(
+  'tus on two instances (%s, one Redis lease): a PATCH while the other instance writes the upload gets 423, a stale offset 409, bytes never interleave',
+  {
+    timeout: 180_000,
+  },
+  async (kind) => {
+    const where = await target(kind);
+    const prefix = newState();
+    fleet = await startFleet(2, { storage: where.storage, redis: redis.url, config: { prefix } });
+    const TUS = { 'Tus-Resumable': '1.0.0' };
+    const data = randomBytes(256 * KiB);
+    const created = await fetch(`${fleet[0].attachments}/uploads`, {
+      method: 'POST',
+      headers: { ...TUS, 'Upload-Length': String(data.length) },
+    });
+    expect(created.status, 'creation').toBe(201);
+    const { pathname } = new URL(created.headers.get('location'), fleet[0].base);
+    const patch = (instance, offset, body) =>
+      fetch(`${instance.base}${pathname}`, {
+        method: 'PATCH',
+        headers: { ...TUS, 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
+        body,
+      });
+    // PATCH A on the first instance sends half its body and waits, holding the upload's lease in Redis.
+    const patchA = http.request({
+      host: '127.0.0.1',
+      port: new URL(fleet[0].base).port,
+      path: pathname,
+      method: 'PATCH',
+      headers: {
+        ...TUS,
+        'Upload-Offset': '0',
+        'Content-Type': 'application/offset+octet-stream',
+        'Content-Length': String(128 * KiB),
+      },
+    });
+    const answerA = new Promise((resolve, reject) => {
+      patchA.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      patchA.on('error', reject);
+    });
+    patchA.write(data.subarray(0, 64 * KiB));
+    // Until A holds the lease, an empty PATCH on the second instance may still pass (it writes nothing): retry it
+    // until it is refused (bounded).
+    let refused;
+    for (let attempt = 0; attempt < 100 && refused?.status !== 423; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      refused = await patch(fleet[1], 0, new Uint8Array(0));
+    }
+    expect(refused.status, 'a PATCH on the other instance while the first writes').toBe(423);
+    expect((await refused.json()).error?.code).toBe('CONFLICT');
+    patchA.end(data.subarray(64 * KiB, 128 * KiB));
+    expect(await answerA, 'the PATCH holding the upload').toBe(204);
+    const stale = await patch(fleet[1], 0, data.subarray(128 * KiB));
+    expect(stale.status, 'a PATCH at a stale offset on the other instance').toBe(409);
+    const rest = await patch(fleet[1], 128 * KiB, data.subarray(128 * KiB));
+    expect(rest.status, 'the rest, sent to the other instance').toBe(204);
+    const id = pathname.split('/').pop();
+    const download = await fetch(`${fleet[0].attachments}/${id}`);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(data), 'the attachment is the bytes in order').toBe(true);
+    await where.done();
+  },
+);

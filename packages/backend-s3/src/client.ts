@@ -101,6 +101,11 @@ export class S3Client {
     return { bufferedBytes: this.#buffers.allocated, bufferBudget: this.#buffers.budget };
   }
 
+  /** The part buffers every upload of this client shares (resumable appends take theirs here too). */
+  get partBuffers(): BufferPool {
+    return this.#buffers;
+  }
+
   /** The full object key of `key` (the prefix joined with `/`). */
   objectKey(key: string): string {
     return this.#root + key;

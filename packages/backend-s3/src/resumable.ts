@@ -9,7 +9,9 @@
  * Why tail segments: S3 parts must be ≥ 5 MiB (but the last), and tus clients send any size. Bytes short of a part
  * are stored as a new segment object per append, never rewritten; when a part fills, its segments are read once
  * into the part buffer and uploaded ahead of the new bytes. So a growing tail is never downloaded again, and
- * memory per upload is one part. Parts are `partSize` bytes, chosen from the length so that 5 TiB fits in 10,000
+ * memory per upload is one part: a buffer from the client's shared pool (`maxBufferedBytes`), taken when the first
+ * byte arrives, reused for every part of the append and given back when it ends, so appends wait for a buffer
+ * (backpressure) rather than allocate past the budget, and back-to-back PATCHes reuse the same memory. Parts are `partSize` bytes, chosen from the length so that 5 TiB fits in 10,000
  * parts (a deferred length grows the parts still to come once it is declared).
  *
  * Cases, and why each is safe (the state object is the commit point; it is written last):
@@ -201,6 +203,7 @@ export class S3Resumable implements Resumable {
     if (length !== undefined) next.length = length;
     const consumed: Segment[] = [];
     let tailBytes = state.tail.reduce((sum, segment) => sum + segment.size, 0);
+    const pool = this.#client.partBuffers;
     let part: Buffer | undefined;
     let filled = 0; // new bytes in `part`, after the tailBytes reserved for the segments
     let partFailed = false;
@@ -239,49 +242,54 @@ export class S3Resumable implements Resumable {
       filled = 0;
     };
 
-    let failure: unknown;
     try {
-      for await (const chunk of boundedBody(body, maxBytes, options.signal)) {
-        let rest = chunk;
-        while (rest.byteLength > 0) {
-          part ??= Buffer.allocUnsafe(partSize);
-          const take = Math.min(rest.byteLength, partSize - tailBytes - filled);
-          part.set(rest.subarray(0, take), tailBytes + filled);
-          filled += take;
-          rest = rest.subarray(take);
-          if (tailBytes + filled === partSize) await uploadPart(partSize);
+      let failure: unknown;
+      try {
+        for await (const chunk of boundedBody(body, maxBytes, options.signal)) {
+          let rest = chunk;
+          while (rest.byteLength > 0) {
+            part ??= await pool.take(partSize, options.signal);
+            const take = Math.min(rest.byteLength, partSize - tailBytes - filled);
+            part.set(rest.subarray(0, take), tailBytes + filled);
+            filled += take;
+            rest = rest.subarray(take);
+            if (tailBytes + filled === partSize) await uploadPart(partSize);
+          }
         }
+        await options.verify?.();
+      } catch (err) {
+        failure = err;
+        if (options.verify) throw err;
       }
-      await options.verify?.();
-    } catch (err) {
-      failure = err;
-      if (options.verify) throw err;
-    }
-    const sum = (items: Array<{ size: number }>) => items.reduce((total, item) => total + item.size, 0);
-    try {
-      const kept = sum(next.parts) + sum(next.tail);
-      const finished = next.length !== undefined && kept + filled === next.length;
-      if (filled > 0 && !partFailed && finished && next.parts.length > 0) {
-        await uploadPart(tailBytes + filled); // the short last part
-      } else if (filled > 0 && !partFailed) {
-        const segment = { offset: kept, size: filled };
-        await this.#client.putObject(
-          segmentKey(next, segment.offset),
-          (part as Buffer).subarray(tailBytes, tailBytes + filled),
-        );
-        next.tail.push(segment);
+      const sum = (items: Array<{ size: number }>) => items.reduce((total, item) => total + item.size, 0);
+      try {
+        const kept = sum(next.parts) + sum(next.tail);
+        const finished = next.length !== undefined && kept + filled === next.length;
+        if (filled > 0 && !partFailed && finished && next.parts.length > 0) {
+          await uploadPart(tailBytes + filled); // the short last part
+        } else if (filled > 0 && !partFailed) {
+          const segment = { offset: kept, size: filled };
+          await this.#client.putObject(
+            segmentKey(next, segment.offset),
+            (part as Buffer).subarray(tailBytes, tailBytes + filled),
+          );
+          next.tail.push(segment);
+        }
+        next.offset = sum(next.parts) + sum(next.tail);
+        next.updatedAt = Date.now();
+        await this.#write(next);
+      } catch (err) {
+        throw failure ?? err;
       }
-      next.offset = sum(next.parts) + sum(next.tail);
-      next.updatedAt = Date.now();
-      await this.#write(next);
-    } catch (err) {
-      throw failure ?? err;
+      if (consumed.length > 0) {
+        await this.#client.deleteObjects(consumed.map((segment) => segmentKey(next, segment.offset))).catch(() => {});
+      }
+      if (failure !== undefined) throw failure;
+      return toStatus(next);
+    } finally {
+      // The buffer is free again once nothing uses it: every part and segment request has answered.
+      if (part) pool.give(part);
     }
-    if (consumed.length > 0) {
-      await this.#client.deleteObjects(consumed.map((segment) => segmentKey(next, segment.offset))).catch(() => {});
-    }
-    if (failure !== undefined) throw failure;
-    return toStatus(next);
   }
 
   async status(key: string, options: { signal?: AbortSignal } = {}): Promise<ResumableStatus> {
@@ -292,28 +300,31 @@ export class S3Resumable implements Resumable {
     const state = await this.#read(key, options.signal);
     if (state.length === undefined || state.offset !== state.length) throw incomplete(toStatus(state));
     const tailBytes = state.tail.reduce((sum, segment) => sum + segment.size, 0);
-    let tail = Buffer.alloc(0);
-    if (tailBytes > 0) {
-      tail = Buffer.allocUnsafe(tailBytes);
+    // The tail (≤ one part) is read into a pooled buffer of the upload's part size, so it reuses the appends' memory.
+    const buffer = tailBytes > 0 ? await this.#client.partBuffers.take(Math.max(state.partSize, tailBytes)) : undefined;
+    let info: ObjectInfo;
+    try {
+      const tail = buffer ? buffer.subarray(0, tailBytes) : Buffer.alloc(0);
       let at = 0;
       for (const segment of state.tail) at += await readInto(this.#client, segmentKey(state, segment.offset), tail, at);
-    }
-    let info: ObjectInfo;
-    if (!state.uploadId) {
-      info = await this.#client.putObject(key, tail, {
-        contentType: state.contentType || 'application/octet-stream',
-        ...(state.metadata ? { metadata: state.metadata } : {}),
-      });
-    } else {
-      const etags = state.parts.map((part) => part.etag);
-      if (tailBytes > 0) etags.push(await this.#client.uploadPart(key, state.uploadId, etags.length + 1, tail));
-      try {
-        await this.#client.completeMultipartUpload(key, state.uploadId, etags);
-      } catch (err) {
-        // An earlier complete may have succeeded and lost only its cleanup: then the object is there.
-        if (!isAttError(err, 'NOT_FOUND')) throw err;
+      if (!state.uploadId) {
+        info = await this.#client.putObject(key, tail, {
+          contentType: state.contentType || 'application/octet-stream',
+          ...(state.metadata ? { metadata: state.metadata } : {}),
+        });
+      } else {
+        const etags = state.parts.map((part) => part.etag);
+        if (tailBytes > 0) etags.push(await this.#client.uploadPart(key, state.uploadId, etags.length + 1, tail));
+        try {
+          await this.#client.completeMultipartUpload(key, state.uploadId, etags);
+        } catch (err) {
+          // An earlier complete may have succeeded and lost only its cleanup: then the object is there.
+          if (!isAttError(err, 'NOT_FOUND')) throw err;
+        }
+        info = await this.#client.headObject(key);
       }
-      info = await this.#client.headObject(key);
+    } finally {
+      if (buffer) this.#client.partBuffers.give(buffer);
     }
     await this.#client.deleteObjects([stateKey(key)]);
     await this.#dropSegments(key).catch(() => {});
