@@ -8,11 +8,14 @@
  *
  * Why tail segments: S3 parts must be ≥ 5 MiB (but the last), and tus clients send any size. Bytes short of a part
  * are stored as a new segment object per append, never rewritten; when a part fills, its segments are read once
- * into the part buffer and uploaded ahead of the new bytes. So a growing tail is never downloaded again, and
- * memory per upload is one part: a buffer from the client's shared pool (`maxBufferedBytes`), taken when the first
- * byte arrives, reused for every part of the append and given back when it ends, so appends wait for a buffer
- * (backpressure) rather than allocate past the budget, and back-to-back PATCHes reuse the same memory. Parts are `partSize` bytes, chosen from the length so that 5 TiB fits in 10,000
- * parts (a deferred length grows the parts still to come once it is declared).
+ * into the part buffer and uploaded ahead of the new bytes. So a growing tail is never downloaded again. An append
+ * that ends with 5 MiB or more short of a part uploads them as a shorter part of their own instead (while 10,000
+ * parts still hold the rest), so chunks just under a part do not pass through a segment each.
+ * Parts are `partSize` bytes, chosen from the length so that 5 TiB fits in 10,000 parts (a deferred length grows
+ * the parts still to come once it is declared). Memory per upload is one part: a buffer from the client's shared
+ * pool (`maxBufferedBytes`), taken when the first byte arrives, reused for every part of the append and given back
+ * when it ends, so appends wait for a buffer (backpressure) rather than allocate past the budget, and back-to-back
+ * PATCHes reuse the same memory.
  *
  * Cases, and why each is safe (the state object is the commit point; it is written last):
  * | event                                        | outcome                                                        |
@@ -52,7 +55,7 @@ interface Segment {
   size: number;
 }
 
-interface UploadState {
+export interface UploadState {
   key: string;
   /** Names this upload's segments, so those of an upload it replaced never mix in. */
   generation: string;
@@ -63,7 +66,10 @@ interface UploadState {
   updatedAt: number;
   partSize: number;
   uploadId?: string;
-  /** ETags of parts 1..n, all `partSize` long but possibly the last. */
+  /**
+   * ETags and sizes of parts 1..n: `partSize` long when the bytes filled a part, at least 5 MiB when an append
+   * ended with that much short of a part (fitsAsPart), any size for the last.
+   */
   parts: Array<{ etag: string; size: number }>;
   tail: Segment[];
   offset: number;
@@ -79,6 +85,18 @@ function stateKey(key: string): string {
 
 function segmentKey(state: UploadState, offset: number): string {
   return `${UPLOADS_PREFIX}${hashOf(state.key)}/${state.generation}/${String(offset).padStart(16, '0')}`;
+}
+
+/**
+ * Whether `bytes` at the end of an append may go up as a part shorter than `partSize` (S3 takes parts of any size
+ * from 5 MiB): only with a known length, and only while the bytes still to come fit in the parts left at
+ * `partSize`, so that 10,000 parts still hold the whole upload.
+ */
+export function fitsAsPart(state: UploadState, bytes: number, partSize: number): boolean {
+  if (bytes < MIN_PART_SIZE || state.length === undefined) return false;
+  const done = state.parts.reduce((total, part) => total + part.size, 0) + bytes;
+  const partsLeft = MAX_PARTS - state.parts.length - 1;
+  return state.length - done <= partsLeft * partSize;
 }
 
 /** Parts for the bytes still to come: the base size, grown so that what is left fits in the parts left. */
@@ -267,6 +285,9 @@ export class S3Resumable implements Resumable {
         const finished = next.length !== undefined && kept + filled === next.length;
         if (filled > 0 && !partFailed && finished && next.parts.length > 0) {
           await uploadPart(tailBytes + filled); // the short last part
+        } else if (filled > 0 && !partFailed && fitsAsPart(next, tailBytes + filled, partSize)) {
+          // Enough for a part of its own: stored as a segment, these bytes would be written and read back again.
+          await uploadPart(tailBytes + filled);
         } else if (filled > 0 && !partFailed) {
           const segment = { offset: kept, size: filled };
           await this.#client.putObject(
