@@ -49,7 +49,9 @@ async function measured(fn) {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage.rss());
-  return { value, seconds, requests: takeRequests(), baseline, peak };
+  global.gc?.();
+  const { heapUsed, external } = process.memoryUsage();
+  return { value, seconds, requests: takeRequests(), baseline, peak, retained: heapUsed + external };
 }
 
 const key = (i) => `k${String(i).padStart(6, '0')}`;

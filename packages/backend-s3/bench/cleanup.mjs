@@ -65,7 +65,8 @@ export function printCleanupReport(results) {
         `  ${label.padEnd(27)} ${pass.seconds.toFixed(2)} s vs floor ${floor.seconds.toFixed(2)} s ` +
           `(${(pass.seconds / floor.seconds).toFixed(2)}×); requests ${total(pass.requests)} vs ` +
           `${total(floor.requests)} (${(total(pass.requests) / total(floor.requests)).toFixed(2)}×); ` +
-          `peak RSS ${peak(pass)} vs ${peak(floor)} MiB`,
+          `peak RSS ${peak(pass)} vs ${peak(floor)} MiB; heap + external after GC ` +
+          `${(pass.retained / MIB).toFixed(1)} vs ${(floor.retained / MIB).toFixed(1)} MiB`,
       );
       console.log(`    pass:  ${fmtRequests(pass.requests)}`);
       console.log(`    floor: ${fmtRequests(floor.requests)}`);
