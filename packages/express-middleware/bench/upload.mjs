@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const MiB = 1024 * 1024;
@@ -128,9 +128,9 @@ async function timeLarge(server, path, size) {
   return seconds;
 }
 
-async function stats(server) {
+async function stats(server, reset = false) {
   const res = await new Promise((resolve) =>
-    http.get({ host: '127.0.0.1', port: server.port, path: '/stats', agent }, resolve),
+    http.get({ host: '127.0.0.1', port: server.port, path: reset ? '/stats?reset=1' : '/stats', agent }, resolve),
   );
   const chunks = [];
   for await (const c of res) chunks.push(c);
@@ -141,6 +141,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n) => n.toFixed(1).padStart(7);
 
 const servers = [];
+const loadAtStart = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(', ');
 try {
   servers.push(await startServer('att'), await startServer('multer'));
   const small = randomBytes(MiB);
@@ -166,15 +169,18 @@ try {
   ]) {
     const times = { att: [], multer: [] };
     const cpu = { att: 0, multer: 0 };
+    const peak = { att: 0, multer: 0 };
     const ratios = [];
     for (let round = 0; round < rounds; round++) {
       // Alternate who goes first so warm caches and disk state favour neither.
       const order = round % 2 === 0 ? servers : [...servers].reverse();
       const seconds = {};
       for (const server of order) {
-        const before = (await stats(server)).cpuSeconds;
+        const before = (await stats(server, true)).cpuSeconds;
         seconds[server.impl] = await run(server);
-        cpu[server.impl] += (await stats(server)).cpuSeconds - before;
+        const after = await stats(server, true);
+        cpu[server.impl] += after.cpuSeconds - before;
+        peak[server.impl] = Math.max(peak[server.impl], after.peakRss);
         times[server.impl].push(seconds[server.impl]);
         await removeStored(server, server.ids);
       }
@@ -191,13 +197,18 @@ try {
       `${''.padEnd(14)} server CPU per GiB: att ${perGiB('att')} s, multer ${perGiB('multer')} s ` +
         `(multer/att ${(cpu.multer / cpu.att).toFixed(2)}×)`,
     );
+    console.log(
+      `${''.padEnd(14)} peak RSS while uploading: att ${fmt(peak.att / MiB)} MiB, multer ${fmt(peak.multer / MiB)} MiB ` +
+        `(att − multer ${((peak.att - peak.multer) / MiB).toFixed(1)} MiB)`,
+    );
   }
   console.log(
     `(files in ${work.startsWith('/dev/shm') ? 'tmpfs /dev/shm' : work}; fs backend fsync ${process.env.BENCH_FSYNC === '1' ? 'on' : 'off'})`,
   );
-  for (const server of servers) {
-    console.log(`peak RSS ${server.impl.padEnd(6)} ${fmt((await stats(server)).peakRss / MiB)} MiB`);
-  }
+  const load = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
+  console.log(`load average at the start: ${loadAtStart}; at the end: ${load} (${cpus().length} CPUs)`);
 } finally {
   for (const server of servers) server.child.kill();
   agent.destroy();
