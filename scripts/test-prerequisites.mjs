@@ -1,7 +1,8 @@
 // Which test projects need a system tool this machine neither has nor can install. The Swift S3 server
 // (backend-s3) and Chromium (the example page) come from Debian packages that the tests apt-get install
 // themselves; on a machine that cannot (not root, no sudo, not Debian) `pnpm test` skips those two projects,
-// each with one line saying why, instead of failing. With CI=true nothing is skipped: there, a missing tool is a
+// each with one line saying why, instead of failing (express-middleware's few Swift tests go with backend-s3:
+// see its vitest.config.ts). With CI=true nothing is skipped: there, a missing tool is a
 // failure. ATT_TEST_CANNOT_INSTALL=1 pretends apt-get is unavailable (to see the skip path on a CI-like machine).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
