@@ -1,12 +1,16 @@
 // What happens around an upload: presigned URLs expire (Swift refuses them), an upload never confirmed gives its
 // reservation back when its URL dies and its object is removed by cleanup() as an orphan, and every signing route
 // is rate limited and authorized. A backend that cannot presign answers 501.
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fsBackend } from '@att/backend-fs';
 import { createStore } from '@att/store-core';
 import { createMemoryBackend } from '@att/store-core/testing';
 import express from 'express';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { attachments } from '../../src/index.js';
 import { bytes, confirm, multipart, putTo, signPut, sleep, startHarness } from './harness.js';
 
@@ -86,9 +90,24 @@ describe('direct uploads over time on Swift', () => {
   });
 });
 
-describe('direct uploads on a backend that cannot presign', () => {
-  it('answer 501 with a JSON error; directDownloads is a startup error', async () => {
-    const store = createStore({ backend: createMemoryBackend() });
+const fsDirs: string[] = [];
+afterAll(() => {
+  for (const dir of fsDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempFsBackend() {
+  const dir = mkdtempSync(join(tmpdir(), 'att-direct-fs-'));
+  fsDirs.push(dir);
+  return fsBackend({ dir });
+}
+
+describe.each([
+  ['memory', () => createMemoryBackend()],
+  ['fs', tempFsBackend],
+])('direct uploads on a backend that cannot presign (%s)', (_name, makeBackend) => {
+  it('answer 501 with a JSON error on every route; directDownloads is a startup error', async () => {
+    const backend = makeBackend();
+    const store = createStore({ backend });
     expect(() => attachments({ store, directDownloads: true })).toThrow(/directDownloads/);
     const app = express();
     app.use('/attachments', attachments({ store, direct: true }));
@@ -96,16 +115,29 @@ describe('direct uploads on a backend that cannot presign', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const res = await fetch(`http://127.0.0.1:${port}/attachments/s3/params?filename=a&metadata[size]=1`);
-      expect(res.status).toBe(501);
-      const body = await res.json();
-      expect(body.error.code).toBe('NOT_IMPLEMENTED');
-      expect(body.error.message).toMatch(/presign/);
-      const create = await fetch(`http://127.0.0.1:${port}/attachments/s3/multipart`, { method: 'POST', body: '{}' });
-      expect(create.status).toBe(501);
+      const base = `http://127.0.0.1:${port}/attachments/s3`;
+      const calls: [string, string][] = [
+        ['GET', '/config'],
+        ['GET', '/params?filename=a&metadata[size]=1'],
+        ['POST', '/multipart'],
+        ['POST', '/confirm/some-key'],
+        ['GET', '/multipart/u1/1?key=k'],
+        ['GET', '/multipart/u1?key=k'],
+        ['POST', '/multipart/u1/complete?key=k'],
+        ['DELETE', '/multipart/u1?key=k'],
+      ];
+      for (const [method, path] of calls) {
+        const res = await fetch(`${base}${path}`, { method, ...(method === 'POST' ? { body: '{}' } : {}) });
+        expect(res.status, `${method} ${path}`).toBe(501);
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+        const body = await res.json();
+        expect(body.error.code).toBe('NOT_IMPLEMENTED');
+        expect(body.error.message).toMatch(/presign/);
+      }
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
     }
   });
 });
