@@ -119,3 +119,15 @@ it('a PATCH running past the bandwidth left is cut off while it streams, not sto
   const after = await fetch(url as string, { method: 'HEAD', headers: TUS });
   expect(Number(after.headers.get('upload-offset')), 'a refused PATCH stored a byte').toBe(offset);
 });
+
+it('every tus request counts against the rate limit: HEAD and PATCH included', async () => {
+  const s = await start({ visitorTotalSizeLimit: false, rateLimit: { burst: 3, refillMs: 60_000 } });
+  const { status, url } = await s.create(10);
+  expect(status, 'creation (1st request)').toBe(201);
+  expect((await fetch(url as string, { method: 'HEAD', headers: TUS })).status, 'HEAD (2nd)').toBe(200);
+  expect((await s.patch(url as string, 0, new Uint8Array(5))).status, 'PATCH (3rd)').toBe(204);
+  const limited = await s.patch(url as string, 5, new Uint8Array(5));
+  expect(limited.status, 'PATCH over the rate limit').toBe(429);
+  expect((await limited.json()).error?.code).toBe('RATE_LIMITED');
+  expect(limited.headers.get('retry-after'), 'Retry-After').toMatch(/^\d+$/);
+});
