@@ -3,6 +3,8 @@ import { attachments, DEFAULTS } from '@att/express-middleware';
 import { createStore } from '@att/store-core';
 import express from 'express';
 import { healthRoute } from './health.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { RESUMABLE, serveTusClient } from './resumable.js';
 import { checkStorage } from './storage.js';
 
@@ -21,21 +23,24 @@ const LIMITS = { fileSizeLimit: 15 * MiB, expiry: 3 * 60 * 60 * 1000, totalSizeL
  * through to attachments(); `store` to createStore(). `state` is what several instances share (`redisState()` from
  * @att/state-redis); without it, limits count in this process.
  */
-export function createApp({ storage = defaultDataDir, store: storeOptions = {}, middleware = {}, state } = {}) {
+export function createApp({
+  storage = defaultDataDir,
+  store: storeOptions = {},
+  middleware = {},
+  state,
+  logger = createLogger(),
+} = {}) {
   checkStorage(storage);
   const shared = state ? { ledger: state.ledger, lease: state.lease } : {};
-  const store = createStore({ backend: storage, ...LIMITS, ...shared, ...storeOptions });
+  // The router logs through the store's logger: 5xx answers at error level with the requestId the client got.
+  const store = createStore({ backend: storage, ...LIMITS, ...shared, logger, ...storeOptions });
   const app = express();
   app.disable('x-powered-by');
-  // Outages are answered 503 with a request id; the operator sees the same id, the code and the message.
-  const onError = (err, _req, context) =>
-    console.error(`[att] ${context?.requestId ?? '-'} ${err.code ?? 'ERROR'}: ${err.message}`);
   // Big files go through tus (see resumable.js) when the backend can resume; with `state`, one writer per upload
   // across the fleet.
   const resumable = store.backend.resumable ? (state ? { lease: state.lease } : true) : false;
   const options = {
     store,
-    onError,
     ownerDelete: true,
     resumable,
     ...(state ? { limits: state.limits } : {}),
@@ -57,12 +62,21 @@ export function createApp({ storage = defaultDataDir, store: storeOptions = {}, 
     direct: Boolean(options.direct),
   };
   // Load balancers and orchestrators ask here whether this instance can store and serve files.
-  app.get('/healthz', healthRoute(store));
+  const health = healthRoute(store);
+  app.get('/healthz', health);
+  // Readiness: healthy and not shutting down (server.js sets app.locals.draining on SIGTERM), so a balancer
+  // stops sending new requests while the ones in flight finish.
+  app.get('/readyz', (req, res) => {
+    if (!app.locals.draining) return health(req, res);
+    res.set('Cache-Control', 'no-store').status(503).json({ status: 'draining' });
+  });
+  const metrics = createMetrics(store);
+  app.get('/metrics', metrics.handler);
   app.get('/config.json', (_req, res) => {
     res.set('Cache-Control', 'no-store').json(config);
   });
   serveTusClient(app);
   app.use('/build', express.static(buildDir));
   app.use(express.static(publicDir, { index: 'index.html' }));
-  return { app, store };
+  return { app, store, metrics, logger };
 }

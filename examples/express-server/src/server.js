@@ -12,6 +12,7 @@ const storage = process.env.ATT_STORAGE || undefined;
 
 let app;
 let store;
+let metrics;
 let state;
 try {
   if (process.env.ATT_REDIS) {
@@ -21,7 +22,7 @@ try {
   // A fleet (ATT_REDIS) shares ATT_DIRECT_SECRET too, so any instance serves any step of a direct upload.
   const secret = process.env.ATT_DIRECT_SECRET;
   const middleware = process.env.ATT_DIRECT === '1' ? { direct: secret ? { secret } : true } : {};
-  ({ app, store } = createApp({ storage, state, middleware }));
+  ({ app, store, metrics } = createApp({ storage, state, middleware }));
   // A missing bucket, an unwritable directory or refused credentials stop the start here, not the first upload.
   await checkAtBoot(store);
 } catch (err) {
@@ -45,7 +46,9 @@ deferContinue(server);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
+    app.locals.draining = true; // /readyz answers 503 from now on
     server.close();
+    metrics.close();
     store
       .close()
       .then(() => state?.close())

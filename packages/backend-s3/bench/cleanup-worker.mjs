@@ -128,7 +128,9 @@ const ops = {
   /** A Store that just started (nothing learned), its cleanup pass twice, on the clock the launcher chose. */
   async store() {
     const backend = s3Backend(client(job.prefix));
-    const quiet = { warn: (m, d) => process.stderr.write(`cleanup warning: ${m} ${JSON.stringify(d ?? {})}\n`) };
+    const quiet = {
+      warn: (obj, msg) => process.stderr.write(`cleanup warning: ${msg} ${JSON.stringify(obj ?? {})}\n`),
+    };
     const store = createStore({ backend, expiry: job.expiry, now: () => job.passNow, logger: quiet });
     const first = await measured(() => store.cleanup());
     const second = await measured(() => store.cleanup());

@@ -7,16 +7,19 @@ import type { DirectTransfers } from '@att/store-core';
 import {
   type Attachment,
   AttError,
+  type AttLogger,
   type Backend,
   createMemoryLimiterStore,
   createStore,
   type LimiterStore,
+  type Logger,
   type RateLimit,
   type Store,
   type WriteOptions,
 } from '@att/store-core';
 import type { Request } from 'express';
 import { type DirectOptions, type ResolvedDirect, resolveDirect, resolveDirectDownloads } from './direct/config.js';
+import { createErrorReporter } from './error-log.js';
 import type { ErrorContext } from './http-error.js';
 import { type AttachmentsHttpOptions, type ResolvedHttpOptions, resolveHttpOptions } from './http-options.js';
 import { DEFAULT_ID_PATTERN } from './id.js';
@@ -84,8 +87,15 @@ export interface AttachmentsOptions extends AttachmentsHttpOptions {
   /** Most files in one multipart request. Default 10. */
   maxFiles?: number;
   /**
-   * Sees server-side failures: those answered 5xx (backend outages) with the request id the client was shown in
-   * `context`, and warnings no client saw (no context).
+   * Where server-side failures are logged, pino-shaped (`error(obj, msg)`): a 5xx answer at error level with
+   * `{ err, requestId, req: { method, path } }` (the `requestId` the client got in its JSON and `X-Request-Id`), a
+   * problem no client saw at warn level. Objects are redacted first (no credentials, tokens or signed URLs).
+   * Default: the Store's logger.
+   */
+  logger?: Logger;
+  /**
+   * @deprecated Use `logger`. Still called, after the logger, with each server-side failure: those answered 5xx
+   * with the request id the client was shown in `context`, and warnings no client saw (no context).
    */
   onError?: (err: unknown, req: Request, context?: ErrorContext) => void;
   /**
@@ -123,7 +133,8 @@ export interface ResolvedOptions extends ResolvedHttpOptions {
   idPattern: RegExp;
   publicUrl: string | undefined;
   maxFiles: number;
-  onError: ((err: unknown, req: Request, context?: ErrorContext) => void) | undefined;
+  /** The logger, then the app's `onError` (error-log.ts). */
+  onError: (err: unknown, req: Request, context?: ErrorContext) => void;
   /** The tus endpoint's settings; undefined when resumable uploads are off. */
   resumable: ResolvedResumable | undefined;
   /** The direct signing API's settings; undefined when off. */
@@ -216,6 +227,9 @@ export function resolveOptions(given: AttachmentsOptions): ResolvedOptions {
   for (const name of ['visitor', 'authorize', 'onStored', 'onError'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw invalid(name, 'must be a function');
   }
+  if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) {
+    throw invalid('logger', 'must be a logger object (debug/info/warn/error methods, as pino has)');
+  }
   if (options.limits !== undefined && typeof options.limits?.take !== 'function') {
     throw invalid('limits', 'must be a LimiterStore (take(), ledger)');
   }
@@ -244,7 +258,7 @@ export function resolveOptions(given: AttachmentsOptions): ResolvedOptions {
     idPattern: options.idPattern ?? DEFAULT_ID_PATTERN,
     publicUrl: options.publicUrl?.replace(/\/+$/, ''),
     maxFiles: positive('maxFiles', options.maxFiles, DEFAULTS.maxFiles),
-    onError: options.onError,
+    onError: createErrorReporter(options.logger, (store as { logger?: AttLogger }).logger, options.onError),
     resumable: resolveResumable(options.resumable, store, fileSizeLimit ?? Number.POSITIVE_INFINITY),
     direct: resolveDirect(options.direct, store),
     directDownloads: resolveDirectDownloads(options.directDownloads, store),

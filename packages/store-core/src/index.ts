@@ -37,6 +37,15 @@ export {
   type WriteEvent,
   type WriteFailedEvent,
 } from './events/channels.js';
+export {
+  type AttLogger,
+  attLogger,
+  consoleLogger,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from './logging/logger.js';
+export { REDACTED, redactSecrets, redactText } from './logging/redact.js';
 export { checkObjectMetadata, MAX_METADATA_BYTES } from './object-metadata.js';
 export {
   type BackendPlugin,

@@ -20,9 +20,9 @@ export async function* stringBody(value: string): AsyncGenerator<Uint8Array> {
 }
 
 /** Records warnings instead of printing them. */
-export function recordingLogger(): { warn: (message: string) => void; messages: string[] } {
+export function recordingLogger(): { warn: (obj: object, message?: string) => void; messages: string[] } {
   const messages: string[] = [];
-  return { messages, warn: (message: string) => void messages.push(message) };
+  return { messages, warn: (_obj: object, message?: string) => void messages.push(message ?? '') };
 }
 
 /** The AttError code a promise rejects with (undefined when it resolves). */

@@ -4,18 +4,18 @@
  * hot path checks before building a payload, so a Store nobody listens to allocates nothing for events.
  */
 import { isAttError } from '../errors.js';
-import type { StoreLogger } from '../store/options.js';
+import type { AttLogger } from '../logging/logger.js';
 import { type StoreEventMap, type StoreEventName, storeChannels } from './channels.js';
 
 export type StoreListener<K extends StoreEventName> = (event: StoreEventMap[K]) => void;
 
 export class StoreEvents {
   readonly #source: object;
-  readonly #logger: StoreLogger;
+  readonly #logger: AttLogger;
   /** Only names somebody listens to have an entry, so `wants()` is one lookup. */
   readonly #listeners = new Map<StoreEventName, Set<(event: never) => void>>();
 
-  constructor(source: object, logger: StoreLogger) {
+  constructor(source: object, logger: AttLogger) {
     this.#source = source;
     this.#logger = logger;
   }
@@ -35,7 +35,7 @@ export class StoreEvents {
       try {
         listener(event);
       } catch (err) {
-        this.#logger.warn(`a store.on('${name}') listener threw`, { error: String(err) });
+        this.#logger.warn({ event: name, err }, `a store.on('${name}') listener threw`);
       }
     }
   }

@@ -5,8 +5,8 @@
  * reconcile the counter with the backend without losing changes that raced the listing (reconcile.ts).
  */
 import { randomUUID } from 'node:crypto';
+import type { AttLogger } from '../logging/logger.js';
 import type { Commitment, Ledger } from '../state/ledger.js';
-import type { StoreLogger } from './options.js';
 import { Reconciler } from './reconcile.js';
 
 export interface SyncResult {
@@ -25,7 +25,7 @@ export class Accounting {
   readonly ledger: Ledger;
   /** The ledger counter of this Store's total. */
   readonly counter: string;
-  readonly #logger: StoreLogger;
+  readonly #logger: AttLogger;
   /** Operations holding an id's lock: id → object size when they began (undefined: absent). */
   readonly #ops = new Map<string, number | undefined>();
   readonly #passes = new Set<Reconciler>();
@@ -36,7 +36,7 @@ export class Accounting {
 
   readonly #hooks: AccountingHooks;
 
-  constructor(ledger: Ledger, counter: string, logger: StoreLogger, hooks: AccountingHooks = {}) {
+  constructor(ledger: Ledger, counter: string, logger: AttLogger, hooks: AccountingHooks = {}) {
     this.#hooks = hooks;
     this.ledger = ledger;
     this.counter = counter;
@@ -58,8 +58,7 @@ export class Accounting {
   release(bytes: number): Promise<void> {
     if (bytes <= 0) return Promise.resolve();
     const done = this.settle(`release-${randomUUID()}`, [{ counter: this.counter, bytes: -bytes }]).catch(
-      (err: unknown) =>
-        this.#logger.warn('could not record freed bytes; the next sync() corrects it', { error: String(err) }),
+      (err: unknown) => this.#logger.warn({ err }, 'could not record freed bytes; the next sync() corrects it'),
     );
     this.#pending.add(done);
     void done.finally(() => this.#pending.delete(done));
@@ -115,7 +114,7 @@ export class Accounting {
         if (drift !== 0) await this.ledger.settle(`sync-${randomUUID()}`, [{ counter: this.counter, bytes: drift }]);
         this.#hooks.onPassApplied?.(found, drift);
       } catch (err) {
-        this.#logger.warn('could not correct the stored total from a listing', { error: String(err) });
+        this.#logger.warn({ err }, 'could not correct the stored total from a listing');
       } finally {
         if (this.#gate === gate) this.#gate = undefined;
         open();

@@ -6,11 +6,11 @@
  */
 import type { Backend, ObjectInfo } from '../backend.js';
 import { isAttError } from '../errors.js';
+import type { AttLogger } from '../logging/logger.js';
 import type { Accounting } from './accounting.js';
 import { expiryOf } from './attachment.js';
 import { TaskWindow } from './concurrency.js';
 import type { KeyedLock } from './keyed-lock.js';
-import type { StoreLogger } from './options.js';
 
 /**
  * Per-write expiries learned by HEAD, per backend, across passes. S3 listings carry no metadata, so the default
@@ -72,7 +72,7 @@ export interface CleanupContext {
   orphanGracePeriod: number;
   staleUploadAge: number;
   pageSize: number;
-  logger: StoreLogger;
+  logger: AttLogger;
   /** Told of each object the pass deleted (the Store's `expire` and `remove` events). */
   onDeleted?: (kind: 'expired' | 'orphans', id: string, size: number) => void;
 }
@@ -85,7 +85,7 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
   const reconciler = accounting.beginPass();
   const fail = (message: string, err: unknown, details: Record<string, unknown> = {}) => {
     result.errors += 1;
-    ctx.logger.warn(message, { ...details, error: err instanceof Error ? err.message : String(err) });
+    ctx.logger.warn({ ...details, err }, message);
   };
 
   /** Deletes listed objects no write touched since; ids locked by a running write are left for the next pass. */

@@ -1,13 +1,12 @@
 import type { Backend } from '../backend.js';
 import { AttError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
 import type { BackendRegistry } from '../registry.js';
 import type { Lease } from '../state/lease.js';
 import type { Ledger } from '../state/ledger.js';
 
-/** Where the Store reports problems it survives (a failing cleanup page, an unreachable backend during a pass). */
-export interface StoreLogger {
-  warn(message: string, details?: Record<string, unknown>): void;
-}
+/** @deprecated The Store takes any `Logger` (pino's shape: `warn(obj, msg)`); this is its former name. */
+export type StoreLogger = Logger;
 
 export interface StoreOptions {
   /** A backend, or a URL / bare path resolved through the registry (the Store then owns and closes it). */
@@ -48,7 +47,11 @@ export interface StoreOptions {
   reservationTtl?: number;
   /** Bytes reserved at a time for bodies of unknown length (fewer ledger round trips). Default 1 MiB. */
   reserveAhead?: number;
-  logger?: StoreLogger;
+  /**
+   * Where the Store reports problems it survives (a failing cleanup page, a lost lease), pino-shaped
+   * (`warn(obj, msg)`); objects are redacted before they reach it. Default: warnings on the console.
+   */
+  logger?: Logger;
   /** Clock in epoch milliseconds (tests inject one to check expiry without waiting). */
   now?: () => number;
 }
@@ -112,9 +115,3 @@ export function checkStoreOptions(options: StoreOptions): void {
     throw configError('isReferenced', 'isReferenced must be a function');
   }
 }
-
-export const consoleLogger: StoreLogger = {
-  warn(message, details) {
-    console.warn(`[att] ${message}`, details ?? '');
-  },
-};

@@ -3,16 +3,16 @@
  * per ledger, every third of the TTL. A process that dies stops renewing, and its reservations expire by
  * themselves; a renewal that finds a reservation gone marks it lost, and its write claims its bytes again.
  */
-import type { StoreLogger } from './options.js';
+import type { AttLogger } from '../logging/logger.js';
 import type { Reservation } from './reservation.js';
 
 export class Renewals {
   readonly #active = new Set<Reservation>();
   readonly #ttlMs: number;
-  readonly #logger: StoreLogger;
+  readonly #logger: AttLogger;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(ttlMs: number, logger: StoreLogger) {
+  constructor(ttlMs: number, logger: AttLogger) {
     this.#ttlMs = ttlMs;
     this.#logger = logger;
   }
@@ -54,7 +54,7 @@ export class Renewals {
           );
           for (const r of reservations) if (gone.has(r.holder) && !r.settled) r.lost = true;
         } catch (err) {
-          this.#logger.warn('could not renew upload reservations', { error: String(err) });
+          this.#logger.warn({ err }, 'could not renew upload reservations');
         }
       }),
     );

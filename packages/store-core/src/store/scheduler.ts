@@ -2,17 +2,17 @@
  * Runs cleanup passes on a timer: one pass at a time (the next is scheduled only after the previous settles, so a
  * slow backend can never stack passes), unref'd so it never keeps the process alive.
  */
-import type { StoreLogger } from './options.js';
+import type { AttLogger } from '../logging/logger.js';
 
 export class Scheduler {
   readonly #pass: () => Promise<unknown>;
-  readonly #logger: StoreLogger;
+  readonly #logger: AttLogger;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #active = false;
   #interval = 0;
 
-  constructor(pass: () => Promise<unknown>, logger: StoreLogger) {
+  constructor(pass: () => Promise<unknown>, logger: AttLogger) {
     this.#pass = pass;
     this.#logger = logger;
   }
@@ -39,7 +39,7 @@ export class Scheduler {
         .then(() => this.#pass())
         .then(
           () => {},
-          (err: unknown) => this.#logger.warn('cleanup pass failed', { error: String(err) }),
+          (err: unknown) => this.#logger.warn({ err }, 'cleanup pass failed'),
         )
         .finally(() => {
           this.#running = undefined;

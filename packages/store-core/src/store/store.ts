@@ -7,6 +7,7 @@ import type { Backend, ByteRange, GetResult, ObjectInfo } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
 import type { StoreEventMap, StoreEventName } from '../events/channels.js';
 import { elapsedMs, StoreEvents, type StoreListener } from '../events/store-events.js';
+import { type AttLogger, attLogger } from '../logging/logger.js';
 import { defaultRegistry } from '../registry.js';
 import type { Lease } from '../state/lease.js';
 import { createMemoryLease } from '../state/memory-lease.js';
@@ -25,12 +26,10 @@ import { runLeased } from './leased.js';
 import {
   checkStoreOptions,
   configError,
-  consoleLogger,
   DEFAULT_ID_PATTERN,
   DEFAULT_RESERVATION_TTL,
   DEFAULT_RESERVE_AHEAD,
   HOUR,
-  type StoreLogger,
   type StoreOptions,
 } from './options.js';
 import { Renewals } from './renewals.js';
@@ -64,7 +63,7 @@ export class Store {
   readonly #renewals: Renewals;
   /** Uploads that outlive a request (tus) or bypass this process (direct to the bucket): detached-uploads.ts. */
   readonly uploads: DetachedUploads;
-  readonly #logger: StoreLogger;
+  readonly #logger: AttLogger;
   /** Typed events (`on`) and their diagnostics channels: events/store-events.ts. */
   readonly #events: StoreEvents;
   #closed = false;
@@ -82,7 +81,7 @@ export class Store {
       this.#ownsBackend = false;
     }
     this.#idPattern = plainPattern(options.idPattern ?? DEFAULT_ID_PATTERN);
-    const logger = options.logger ?? consoleLogger;
+    const logger = attLogger(options.logger);
     this.#logger = logger;
     const events = new StoreEvents(this, logger);
     this.#events = events;
@@ -149,6 +148,11 @@ export class Store {
   async usage(): Promise<StoreUsage> {
     const { committed, reserved } = await this.#accounting.ledger.usage(this.#accounting.counter);
     return { bytes: committed, reserved };
+  }
+
+  /** The Store's logger behind att's redaction: the HTTP layer logs through it unless given its own. */
+  get logger(): AttLogger {
+    return this.#logger;
   }
 
   /** Writes in flight in this process: prepared (limits reserved) and not yet stored, failed or cancelled. */

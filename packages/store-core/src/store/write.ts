@@ -7,13 +7,13 @@
 import type { Backend } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
 import { elapsedMs, failureCode, type StoreEvents } from '../events/store-events.js';
+import type { AttLogger } from '../logging/logger.js';
 import { contentDispositionFor } from '../serving/content-disposition.js';
 import { type ByteSource, checkByteSource, meter, throwIfAborted } from '../streams.js';
 import type { Accounting } from './accounting.js';
 import { type Attachment, checkContentType, toAttachment, toMetadata } from './attachment.js';
 import { checkBudgets } from './budget.js';
 import type { KeyedLock } from './keyed-lock.js';
-import type { StoreLogger } from './options.js';
 import type { Renewals } from './renewals.js';
 import { Reservation } from './reservation.js';
 import type { WriteOptions } from './types.js';
@@ -26,7 +26,7 @@ export interface WriteContext {
   accounting: Accounting;
   lock: KeyedLock;
   renewals: Renewals;
-  logger: StoreLogger;
+  logger: AttLogger;
   /** Where `write` and `writeFailed` are reported (events/store-events.ts). */
   events: StoreEvents;
   fileSizeLimit: number | undefined;
@@ -225,7 +225,7 @@ export class PendingWrite {
       // The object is stored but no limit knows it: take a new object back rather than leave it uncounted.
       if (before === undefined) await backend.delete([id]).catch(() => {});
       accounting.endOp(id, before === undefined ? undefined : received);
-      this.#ctx.logger.warn('could not record an upload in the shared state', { id, error: String(err) });
+      this.#ctx.logger.warn({ id, err }, 'could not record an upload in the shared state');
       throw err;
     }
     accounting.endOp(id, received);

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Backend } from '../../backend.js';
 import { isAttError } from '../../errors.js';
-import type { StoreLogger, StoreOptions } from '../../store/options.js';
+import type { Logger } from '../../logging/logger.js';
+import type { StoreOptions } from '../../store/options.js';
 import { createStore, type Store } from '../../store/store.js';
 import type { BackendFactory } from '../harness.js';
 
@@ -60,9 +61,9 @@ export async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
 }
 
-export function silentLogger(): StoreLogger & { messages: string[] } {
+export function silentLogger(): Logger & { messages: string[] } {
   const messages: string[] = [];
-  return { messages, warn: (message) => void messages.push(message) };
+  return { messages, warn: (_obj, message) => void messages.push(message ?? '') };
 }
 
 export async function listedBytes(backend: Backend, ids: Iterable<string>): Promise<number> {
