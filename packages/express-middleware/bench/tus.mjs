@@ -1,7 +1,8 @@
 // pnpm bench (tus part): 256 MiB through tus with tus-js-client, att vs @tus/server + @tus/file-store on disk and
 // vs @tus/s3-store on Swift and fauxqs, each server in its own process, rounds interleaved. Prints throughput, the median
 // ratio, each server's peak RSS, and the S3 requests and bytes each upload cost (counted by a loopback proxy).
-// Env: BENCH_TUS_MIB (256), BENCH_TUS_ROUNDS (3), BENCH_CHUNK_MIB (8), BENCH_FSYNC (0), BENCH_TUS_CASES.
+// Env: BENCH_TUS_MIB (256), BENCH_TUS_ROUNDS (3), BENCH_CHUNK_MIB (8), BENCH_FSYNC (0), BENCH_TUS_CASES,
+// BENCH_TUS_IN_EXPRESS=1 (@tus/server mounted in an Express app, as att always is).
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -107,15 +108,7 @@ async function runCase(label, impls, s3, chunkSize, data, digest) {
         }
         server.ms.push(performance.now() - started);
         server.requests.push(Object.fromEntries(counts));
-        if (round === 0 && server.impl.startsWith('att')) {
-          // att's bytes are checked once per case, outside the timing: the attachment must be the upload.
-          const id = url.split('/').pop();
-          const res = await fetch(`http://127.0.0.1:${server.port}/files/${id}`);
-          const got = createHash('sha256')
-            .update(Buffer.from(await res.arrayBuffer()))
-            .digest('hex');
-          if (got !== digest) throw new Error(`${server.impl}: the downloaded attachment differs from the upload`);
-        }
+        server.lastUrl = url;
       }
     }
     console.log(`\n${label} (${SIZE / MiB} MiB, chunks of ${(chunkSize / MiB).toFixed(3)} MiB, ${ROUNDS} rounds)`);
@@ -124,8 +117,18 @@ async function runCase(label, impls, s3, chunkSize, data, digest) {
         console.log(`  ${server.impl.padEnd(7)} failed: ${server.failed}`);
         continue;
       }
-      const { peakRss } = await stats(server);
+      const { peakRss, idleRss } = await stats(server);
       server.peakRss = peakRss;
+      if (server.impl.startsWith('att')) {
+        // att's bytes are checked once per case, after its RSS was read (a download would count in it): the
+        // attachment must be the upload.
+        const id = server.lastUrl.split('/').pop();
+        const res = await fetch(`http://127.0.0.1:${server.port}/files/${id}`);
+        const got = createHash('sha256')
+          .update(Buffer.from(await res.arrayBuffer()))
+          .digest('hex');
+        if (got !== digest) throw new Error(`${server.impl}: the downloaded attachment differs from the upload`);
+      }
       const { 'MiB up': up = 0, 'MiB down': down = 0, ...reqs } = server.requests.at(-1);
       const total = Object.values(reqs).reduce((a, b) => a + b, 0);
       console.log(
@@ -133,7 +136,8 @@ async function runCase(label, impls, s3, chunkSize, data, digest) {
           .map((ms) => mibs(ms).toFixed(0))
           .join(' / ')
           .padEnd(20)} MiB/s, ` +
-          `median ${mibs(median(server.ms)).toFixed(0)}, peak RSS ${(peakRss / MiB).toFixed(0)} MiB` +
+          `median ${mibs(median(server.ms)).toFixed(0)}, peak RSS ${(peakRss / MiB).toFixed(0)} MiB ` +
+          `(idle ${(idleRss / MiB).toFixed(0)})` +
           (s3
             ? `, S3 per upload: ${total} requests, ${up.toFixed(0)} MiB up, ${down.toFixed(0)} MiB down ` +
               JSON.stringify(reqs)
