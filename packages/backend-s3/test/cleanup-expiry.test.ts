@@ -1,0 +1,51 @@
+// Finding 8 on a real server: ListObjectsV2 carries no metadata, so a Store's cleanup HEADs the objects whose age
+// says expired (a write may have set a later expiresAt) — once each, side by side — and a second pass asks nothing
+// and deletes nothing it should keep.
+import { createStore } from '@att/store-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3Backend } from '../src/index.js';
+import { clientFor } from './helpers/clients.js';
+import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
+import { createTestBucket, listAllKeys, s3Server } from './support/servers.js';
+
+const server = s3Server('fauxqs');
+let proxy: FaultProxy;
+let bucket: string;
+
+beforeAll(async () => {
+  bucket = await createTestBucket(server, 'cleanup-expiry');
+  proxy = await startFaultProxy(server.endpoint);
+});
+afterAll(async () => {
+  await proxy?.close();
+});
+
+async function* body(text: string): AsyncGenerator<Uint8Array> {
+  yield Buffer.from(text);
+}
+
+describe('cleanup on S3 listings', () => {
+  it('HEADs each object its age calls expired once, keeps later per-write expiries, and asks nothing on the next pass', async () => {
+    let now = Date.now();
+    const backend = s3Backend(clientFor(server, bucket, { endpoint: proxy.endpoint, prefix: 'c' }));
+    const store = createStore({ backend, expiry: 60_000, now: () => now });
+    for (let i = 0; i < 24; i++) {
+      const later = i % 3 === 0 ? { expiresAt: new Date(now + 24 * 3_600_000) } : {};
+      await store.write(`obj${String(i).padStart(2, '0')}`, body(`body-${i}`), { isNew: true, ...later });
+    }
+    now += 3_600_000;
+    const headsBefore = proxy.count('HEAD');
+    const first = await store.cleanup();
+    expect(first).toMatchObject({ scanned: 24, expired: 16, errors: 0 });
+    expect(proxy.count('HEAD') - headsBefore, 'one HEAD per object that looked expired').toBe(24);
+    const kept = Array.from({ length: 8 }, (_, i) => `c/obj${String(i * 3).padStart(2, '0')}`);
+    expect(await listAllKeys(server, bucket, 'c/')).toEqual(kept);
+
+    const headsAfterFirst = proxy.count('HEAD');
+    const second = await store.cleanup();
+    expect(second).toMatchObject({ scanned: 8, expired: 0, errors: 0 });
+    expect(proxy.count('HEAD'), 'the second pass reuses what the first learned').toBe(headsAfterFirst);
+    expect(store.size).toBe(kept.reduce((n, key) => n + `body-${Number(key.slice(5))}`.length, 0));
+    await store.close();
+  });
+});
