@@ -1,6 +1,7 @@
 // Several instances of the example, sharing one Redis and one bucket (Swift) or one directory: the limits hold
 // for the fleet as a whole, a killed instance's reservations expire, a Redis outage stops uploads but not
-// downloads, one cleanup pass runs at a time, and one instance at a time writes a resumable upload.
+// downloads, one cleanup pass runs at a time, one instance at a time writes a resumable upload,
+// and a resumable upload outlives its killed instance.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -10,6 +11,7 @@ import { fsBackend } from '@att/backend-fs';
 import { s3Backend } from '@att/backend-s3';
 import { signRequest } from '@att/s3-sigv4';
 import { redisState } from '@att/state-redis';
+import * as tus from 'tus-js-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SWIFT_CREDENTIALS, startSwift } from '../../../packages/backend-s3/test/setup/s3-servers.mjs';
 import { startRedis } from '../../../scripts/redis-server.mjs';
@@ -339,6 +341,64 @@ it.each(['swift', 'fs'])(
     const download = await fetch(`${fleet[0].attachments}/${id}`);
     expect(download.status).toBe(200);
     expect(Buffer.from(await download.arrayBuffer()).equals(data), 'the attachment is the bytes in order').toBe(true);
+    await where.done();
+  },
+);
+
+it.each(['swift', 'fs'])(
+  'tus (%s): an upload whose instance is killed (kill -9) resumes from HEAD on a newly started process',
+  {
+    timeout: 180_000,
+  },
+  async (kind) => {
+    const where = await target(kind);
+    const prefix = newState();
+    const config = { prefix, middleware: { rateLimit: false } };
+    const [first] = await startFleet(1, { storage: where.storage, redis: redis.url, config });
+    fleet = [first];
+    const data = randomBytes(6 * MiB + 7);
+    // 1 MiB PATCHes; the client stops after 3 MiB are acknowledged, then the instance dies without a goodbye.
+    const url = await new Promise((resolve, reject) => {
+      const upload = new tus.Upload(data, {
+        endpoint: `${first.attachments}/uploads`,
+        chunkSize: MiB,
+        retryDelays: [],
+        metadata: { filename: 'killed.bin' },
+        onChunkComplete(_size, accepted) {
+          if (accepted >= 3 * MiB) upload.abort().then(() => resolve(upload.url), reject);
+        },
+        onError: reject,
+        onSuccess: () => reject(new Error('the upload finished before it was cut')),
+      });
+      upload.start();
+    });
+    first.kill();
+    const [second] = await startFleet(1, { storage: where.storage, redis: redis.url, config });
+    fleet = [first, second];
+    const onSecond = `${second.attachments}/uploads/${url.split('/').pop()}`;
+    const head = await fetch(onSecond, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } });
+    expect(head.status, 'HEAD on the new process').toBe(200);
+    const offset = Number(head.headers.get('upload-offset'));
+    expect(offset, 'the acknowledged bytes survived the killed process').toBeGreaterThanOrEqual(3 * MiB);
+    const offsets = [];
+    await new Promise((resolve, reject) => {
+      const upload = new tus.Upload(data, {
+        endpoint: `${second.attachments}/uploads`,
+        uploadUrl: onSecond,
+        chunkSize: MiB,
+        retryDelays: [0, 200, 500, 1000],
+        onBeforeRequest(req) {
+          if (req.getMethod() === 'PATCH') offsets.push(Number(req.getHeader('Upload-Offset')));
+        },
+        onError: reject,
+        onSuccess: resolve,
+      });
+      upload.start();
+    });
+    expect(offsets[0], 'the resumed upload started again from zero').toBe(offset);
+    const download = await fetch(`${second.attachments}/${url.split('/').pop()}`);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(data), 'the attachment differs from the file').toBe(true);
     await where.done();
   },
 );
