@@ -12,6 +12,7 @@ const GiB = 1024 ** 3;
 const store = createStore({ backend: fsBackend({ dir, fsync: false }), totalSizeLimit: 1024 * GiB });
 
 let spans;
+let flush = async () => {};
 if (kind === 'otel') {
   const { context } = await import('@opentelemetry/api');
   const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
@@ -30,12 +31,14 @@ if (kind === 'otel') {
   spans = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(spans)] });
   instrumentAtt({ meterProvider, tracerProvider, stores: { files: store } });
+  flush = () => tracerProvider.forceFlush();
   setInterval(() => metrics.reset(), 5000).unref();
 }
 
 const app = express();
-app.get('/stats', (_req, res) => {
+app.get('/stats', async (_req, res) => {
   const { user, system } = process.cpuUsage();
+  await flush(); // every span of the round exported, so the count checks that each upload made one
   const recorded = spans?.getFinishedSpans().length ?? 0;
   spans?.reset();
   res.json({ cpuSeconds: (user + system) / 1e6, spans: recorded });
