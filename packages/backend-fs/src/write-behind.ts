@@ -16,7 +16,7 @@ export class WriteBehind {
   #inFlight: Promise<void> | undefined;
   #failure: unknown;
 
-  constructor(file: WritableFile, maxQueued = 1024 * 1024) {
+  constructor(file: WritableFile, maxQueued = 256 * 1024) {
     this.#file = file;
     this.#maxQueued = maxQueued;
   }
