@@ -1,6 +1,6 @@
 // The example's operations routes after a scripted run: /metrics (Prometheus text) shows each series with the
 // values the run must produce, /readyz answers 200 (503 once draining), and att's log lines are pino JSON.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -141,5 +141,24 @@ describe('example operations routes', () => {
     expect(entry, JSON.stringify(logLines)).toMatchObject({ level: 40, service: 'att-example', event: 'write' });
     expect(JSON.stringify(entry)).not.toContain('verysecret');
     expect(entry.err.message).toContain('s3://[redacted]@bucket/x');
+  });
+
+  it('a 5xx answer and its pino error line carry the same requestId (last: it breaks the storage)', async () => {
+    // The directory is gone and a file took its place: nothing can be stored any more.
+    await rm(dir, { recursive: true, force: true });
+    await writeFile(dir, 'not a directory');
+    const res = await fetch(`${base}/attachments/`, { method: 'POST', body: new Uint8Array(100) });
+    expect(res.status).toBe(503);
+    const { error } = await res.json();
+    expect(error.requestId).toMatch(/^[A-Za-z0-9_-]{12}$/);
+    expect(res.headers.get('x-request-id')).toBe(error.requestId);
+    const line = logLines.find((entry) => entry.requestId === error.requestId);
+    expect(line, JSON.stringify(logLines.slice(-3))).toMatchObject({
+      level: 50,
+      msg: 'attachments request failed',
+      req: { method: 'POST', path: '/attachments/' },
+    });
+    expect(line.err.code).toBeDefined();
+    expect(JSON.stringify(line), 'the log names no path of the server').not.toContain(dir);
   });
 });

@@ -49,6 +49,9 @@ app.use(
 );
 
 const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`));
+// The client keeps its connections while the other servers run their rounds: closing idle ones after the
+// default 5 s races the client's next request on them (ECONNRESET).
+server.keepAliveTimeout = 10 * 60_000;
 const stop = async () => {
   server.close();
   await store.close();
