@@ -1,10 +1,14 @@
 // Our client, from the built dist (what users get): run `pnpm turbo run build --filter=@att/backend-s3...` first.
 // Variants for the checksum cost (as deployed on https: payloads not signed, so the checksum is the only hashing):
-// `ours:unsigned` (default checksum md5, verified downloads), `ours:unsigned:crc32`, `ours:unsigned:none`.
+// `ours:unsigned` (the default: crc32 where the server verifies it, learned from its answers), `ours:unsigned:md5`,
+// `ours:unsigned:crc32-always` (CRC32 on every PUT and part and a FULL_OBJECT completion whatever the server says:
+// the cost on a server that verifies it, like AWS; fauxqs accepts it, Swift's XML schema refuses the completion),
+// and `ours:unsigned:none`.
 const VARIANTS = {
   ours: {},
   'ours:unsigned': { signPayload: false },
-  'ours:unsigned:crc32': { signPayload: false, checksum: 'crc32' },
+  'ours:unsigned:md5': { signPayload: false, checksum: 'md5', verifyDownloads: true },
+  'ours:unsigned:crc32-always': { signPayload: false, checksum: 'crc32', serverVerifiesChecksums: true },
   'ours:unsigned:none': { signPayload: false, checksum: 'none', verifyDownloads: false },
 };
 

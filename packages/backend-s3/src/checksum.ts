@@ -1,14 +1,11 @@
-// Integrity of object bytes, both ways.
-//
-// Opt-in (config `checksum`; the measured CPU cost is in the README). With it, uploads: every buffered PutObject
-// and UploadPart carries a checksum the server verifies before storing:
-// `Content-MD5` (mode `md5`; every S3-compatible store checks it, and Object Lock buckets require one) or, for a
-// single PutObject, `x-amz-checksum-crc32` (mode `crc32`; AWS, R2, MinIO — B2 refuses the header, Swift and fauxqs
-// ignore it), with parts falling back to Content-MD5 (a per-part CRC would have to be declared when the upload
-// is created). CRC32 is zlib's native one: several times cheaper than MD5 (README, "Integrity").
+// Integrity of object bytes, both ways: the algorithms. Which checksum goes with which upload request is
+// checksum-policy.ts (config `checksum`: `crc32` by default, `md5`, `none`; the measured costs are in the README).
+// CRC32 is zlib's native one, several times cheaper than MD5; S3 verifies it on PutObject, on each part, and as a
+// FULL_OBJECT checksum of a multipart upload (crc32-combine.ts puts it together from the parts).
 //
 // Downloads of whole objects are verified as they stream, against `x-amz-checksum-crc32` when the server sends it
-// (asked for with `x-amz-checksum-mode` in mode `crc32`), else against an ETag that is the plain MD5 of the bytes
+// (asked for with `x-amz-checksum-mode`; a multipart object's composite `…-N` value is not a checksum of the
+// bytes and is skipped), and with `verifyDownloads: true` also against an ETag that is the plain MD5 of the bytes
 // (single-part objects without SSE-KMS/SSE-C). The last chunk is held back until the check passes, so a mismatch
 // always ends the stream early with INTEGRITY_ERROR: a consumer never sees a complete, wrong body.
 import { createHash, type Hash } from 'node:crypto';
@@ -26,21 +23,17 @@ export function crc32Base64(crc: number): string {
   return out.toString('base64');
 }
 
-/** The upload checksum header for a buffered body of `operation`, or undefined. */
-export function uploadChecksumHeader(
-  mode: ChecksumMode,
-  operation: string,
-  body: Uint8Array,
-): Record<string, string> | undefined {
-  if (mode === 'none' || (operation !== 'PutObject' && operation !== 'UploadPart')) return undefined;
-  if (mode === 'crc32' && operation === 'PutObject') return { 'x-amz-checksum-crc32': crc32Base64(zlib.crc32(body)) };
-  return { 'content-md5': createHash('md5').update(body).digest('base64') };
+export function md5Base64(body: Uint8Array): string {
+  return createHash('md5').update(body).digest('base64');
 }
 
 type Verifier = { update(chunk: Uint8Array): void; matches(): boolean; what: string };
 
-/** How the body of a whole-object GET can be checked, from its response headers; undefined when it cannot. */
-export function downloadVerifier(headers: IncomingHttpHeaders): Verifier | undefined {
+/**
+ * How the body of a whole-object GET can be checked, from its response headers; undefined when it cannot.
+ * Without `etag`, only a stored CRC32 is used (the MD5 an ETag check needs costs several times more).
+ */
+export function downloadVerifier(headers: IncomingHttpHeaders, etag = true): Verifier | undefined {
   const crc = headers['x-amz-checksum-crc32'];
   if (typeof crc === 'string' && /^[A-Za-z0-9+/]{6}==$/.test(crc)) {
     let value = 0;
@@ -52,11 +45,12 @@ export function downloadVerifier(headers: IncomingHttpHeaders): Verifier | undef
       matches: () => crc32Base64(value) === crc,
     };
   }
-  const etag = typeof headers.etag === 'string' ? /^(?:W\/)?"?([0-9a-f]{32})"?$/i.exec(headers.etag)?.[1] : undefined;
+  if (!etag) return undefined;
+  const md5 = typeof headers.etag === 'string' ? /^(?:W\/)?"?([0-9a-f]{32})"?$/i.exec(headers.etag)?.[1] : undefined;
   const sse = headers['x-amz-server-side-encryption'];
   // With SSE-KMS or SSE-C the ETag is not the MD5 of the plaintext.
   if (
-    !etag ||
+    !md5 ||
     (typeof sse === 'string' && sse.startsWith('aws:kms')) ||
     headers['x-amz-server-side-encryption-customer-algorithm']
   ) {
@@ -68,7 +62,7 @@ export function downloadVerifier(headers: IncomingHttpHeaders): Verifier | undef
     update: (chunk) => {
       hash.update(chunk);
     },
-    matches: () => hash.digest('hex') === etag.toLowerCase(),
+    matches: () => hash.digest('hex') === md5.toLowerCase(),
   };
 }
 

@@ -144,12 +144,22 @@ export class S3Client {
     return info;
   }
 
+  /**
+   * Whether this bucket's server verifies `x-amz-checksum-crc32`, as learned from its answers (checksum-policy.ts):
+   * undefined until an upload showed it. When false, buffered uploads are signed with their SHA-256 instead.
+   */
+  get checksumsVerified(): boolean | undefined {
+    return this.#transport.checksums.verifiesCrc;
+  }
+
   /** Streams an object (or a range of it: `end` inclusive, a negative `start` means the last -start bytes). */
   async getObject(key: string, options: { range?: ByteRange } & Signal = {}): Promise<GetResult> {
     const target = this.#target(key);
     const headers: Record<string, string> = {};
     if (options.range) headers.range = rangeHeader(options.range);
-    if (this.config.checksum === 'crc32' && this.config.verifyDownloads) headers['x-amz-checksum-mode'] = 'ENABLED';
+    if (this.config.verifyDownloads && this.#transport.checksums.asksForChecksums) {
+      headers['x-amz-checksum-mode'] = 'ENABLED';
+    }
     const response = await this.#transport.send(
       { operation: 'GetObject', key, method: 'GET', headers, signal: options.signal },
       target.encodedKey,
@@ -157,7 +167,7 @@ export class S3Client {
     mapBodyErrors(response.body as never, { operation: 'GetObject', key }, options.signal);
     const info = objectInfo(key, response.headers);
     if (response.statusCode !== 206 && !options.range && this.config.verifyDownloads) {
-      const verifier = downloadVerifier(response.headers);
+      const verifier = downloadVerifier(response.headers, this.config.verifyDownloads === true);
       if (verifier) return { info, body: verified(response.body, verifier, key) };
     }
     if (response.statusCode !== 206) {

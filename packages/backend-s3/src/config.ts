@@ -59,15 +59,21 @@ export interface S3ClientConfig extends EncryptionConfig {
    */
   followRegionRedirects?: boolean;
   /**
-   * Upload checksum the server verifies: `md5` (Content-MD5 on every buffered PUT and part; works everywhere),
-   * `crc32` (x-amz-checksum-crc32 on single PUTs, Content-MD5 on parts; AWS/R2/MinIO, not B2), or `none`.
-   * Default `none`: measured, MD5 doubles the client's CPU per uploaded MiB (README, "Integrity"); signed payloads
-   * (the default over http) are verified by the server anyway, and TLS protects https. Object Lock buckets need one.
+   * Upload checksum the server verifies. `crc32` (default): x-amz-checksum-crc32 on buffered PUTs, on every part
+   * and as the FULL_OBJECT checksum of multipart uploads where the server verifies it (learned from its answers);
+   * elsewhere buffered bodies are signed with their SHA-256 instead (checksum-policy.ts). `md5`: Content-MD5 on
+   * buffered PUTs and parts (every provider; ~2× the CPU). `none`: only what `signPayload` gives. Measured costs:
+   * README, "Integrity".
    */
   checksum?: ChecksumMode;
   /**
-   * Verify whole-object downloads against their CRC32 or MD5 ETag (INTEGRITY_ERROR on mismatch). Default: on when
-   * `checksum` is not `none`.
+   * Whether the server verifies `x-amz-checksum-crc32` (AWS, MinIO, R2: true; Swift, B2, Ceph: false). Default:
+   * learned from the first answers (a PutObject's echo, a CreateMultipartUpload's algorithm).
+   */
+  serverVerifiesChecksums?: boolean;
+  /**
+   * Verify whole-object downloads (INTEGRITY_ERROR on mismatch). Default: against a stored full-object CRC32 when
+   * the server returns one (off with `checksum: 'none'`); `true` also checks MD5 ETags of single-part objects.
    */
   verifyDownloads?: boolean;
   /** Multipart part size in bytes, ≥ 5 MiB. Default 8 MiB. */
@@ -110,7 +116,9 @@ export interface ResolvedConfig {
   forcePathStyle: boolean;
   followRegionRedirects: boolean;
   checksum: ChecksumMode;
-  verifyDownloads: boolean;
+  serverVerifiesChecksums?: boolean;
+  /** `true`: CRC32 and MD5 ETags; `'stored'`: a stored CRC32 only; `false`: off. */
+  verifyDownloads: boolean | 'stored';
   cacheControl?: string;
   acl?: CannedAcl;
   partSize: number;
@@ -190,7 +198,13 @@ export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
   if (config.checksum !== undefined && !CHECKSUM_MODES.includes(config.checksum)) {
     throw invalidConfig('checksum', `must be one of ${CHECKSUM_MODES.join(', ')}`);
   }
-  for (const field of ['forcePathStyle', 'signPayload', 'followRegionRedirects', 'verifyDownloads'] as const) {
+  for (const field of [
+    'forcePathStyle',
+    'signPayload',
+    'followRegionRedirects',
+    'verifyDownloads',
+    'serverVerifiesChecksums',
+  ] as const) {
     if (config[field] !== undefined && typeof config[field] !== 'boolean')
       throw invalidConfig(field, 'must be a boolean');
   }
@@ -203,8 +217,11 @@ export function resolveConfig(config: S3ClientConfig): ResolvedConfig {
     // Dotted bucket names break TLS wildcard certificates in virtual-hosted style, so they go path-style.
     forcePathStyle: config.forcePathStyle ?? (custom || bucket.includes('.')),
     followRegionRedirects: config.followRegionRedirects ?? false,
-    checksum: config.checksum ?? 'none',
-    verifyDownloads: config.verifyDownloads ?? (config.checksum !== undefined && config.checksum !== 'none'),
+    checksum: config.checksum ?? 'crc32',
+    ...(config.serverVerifiesChecksums === undefined
+      ? {}
+      : { serverVerifiesChecksums: config.serverVerifiesChecksums }),
+    verifyDownloads: config.verifyDownloads ?? (config.checksum === 'none' ? false : 'stored'),
     partSize,
     maxBufferedBytes: positiveInt(config.maxBufferedBytes, 'maxBufferedBytes', 256 * MIB, MIN_PART_SIZE),
     queueSize: positiveInt(config.queueSize, 'queueSize', 4),

@@ -1,6 +1,9 @@
+import zlib from 'node:zlib';
 import { AttError, isAttError } from '@att/store-core';
 import { confirmWritten, isAmbiguous, multipartEtag } from './ambiguity.js';
+import { crc32Base64 } from './checksum.js';
 import { MAX_PARTS } from './config.js';
+import { crc32Combine } from './crc32-combine.js';
 import { headerValue, parseErrorBody, s3ResponseError } from './errors.js';
 import { abortOrphanedCreates } from './orphaned-uploads.js';
 import { tooManyParts } from './parts.js';
@@ -31,7 +34,9 @@ export async function uploadMultipart(
   parts: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: MultipartOptions,
 ): Promise<UploadResult> {
-  const uploadId = await createUpload(transport, target, options);
+  const { uploadId, crc } = await startUpload(transport, target, options, transport.checksums.offersCrc);
+  /** Per part (index = number - 1): its CRC32 and length, when the upload was declared with CRC32. */
+  const partCrcs: { crc: number; length: number }[] = [];
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
   const etags: string[] = [];
@@ -63,7 +68,13 @@ export async function uploadMultipart(
           throw tooManyParts(options.partSize);
         }
         const n = partNumber;
-        const task = uploadPart(transport, target, uploadId, n, part, signal)
+        let headers: Record<string, string> | undefined;
+        if (crc) {
+          const value = zlib.crc32(part);
+          partCrcs[n - 1] = { crc: value, length: part.length };
+          headers = { 'x-amz-checksum-crc32': crc32Base64(value) };
+        }
+        const task = uploadPart(transport, target, uploadId, n, part, signal, headers)
           .then((etag) => {
             etags[n - 1] = etag;
             uploaded += part.length;
@@ -82,7 +93,14 @@ export async function uploadMultipart(
     if (partNumber === 0) throw new AttError('BACKEND_ERROR', 'multipart upload started for an empty body');
     options.signal?.throwIfAborted();
     try {
-      const done = await completeUpload(transport, target, uploadId, etags, options.signal);
+      const done = await completeUpload(
+        transport,
+        target,
+        uploadId,
+        etags,
+        options.signal,
+        crc ? completionChecksums(partCrcs, crc.fullObject) : undefined,
+      );
       return { size: uploaded, ...done };
     } catch (err) {
       // The answer may be lost while the object exists (ambiguity.ts): the bucket decides.
@@ -105,19 +123,53 @@ function asAbortedIfSignalled(err: unknown, signal: AbortSignal | undefined): un
   return new AttError('ABORTED', 'S3 upload was aborted', { cause: signal.reason ?? err });
 }
 
+/** The Complete request's checksums: each part's, and the whole object's put together from them in order. */
+function completionChecksums(
+  parts: readonly { crc: number; length: number }[],
+  fullObject: boolean,
+): CompletionChecksums {
+  let whole = 0;
+  for (const part of parts) whole = crc32Combine(whole, part.crc, part.length);
+  return { parts: parts.map((part) => crc32Base64(part.crc)), ...(fullObject ? { whole: crc32Base64(whole) } : {}) };
+}
+
+export interface CompletionChecksums {
+  /** Base64 CRC32 per part, in part order. */
+  parts: string[];
+  /** Base64 CRC32 of the whole object (FULL_OBJECT uploads). */
+  whole?: string;
+}
+
 export async function createUpload(
   transport: S3Transport,
   target: UploadTarget,
   options: Pick<MultipartOptions, 'headers' | 'signal'>,
-) {
+): Promise<string> {
+  return (await startUpload(transport, target, options, false)).uploadId;
+}
+
+/**
+ * CreateMultipartUpload; with `offerCrc`, declared `CRC32` / `FULL_OBJECT`. `crc` says what the server took, from
+ * its answer: undefined when it did not echo the algorithm (it ignores checksums: parts go without), and
+ * `fullObject` when it also echoed the type (else the parts' checksums are checked one by one, composite).
+ */
+async function startUpload(
+  transport: S3Transport,
+  target: UploadTarget,
+  options: Pick<MultipartOptions, 'headers' | 'signal'>,
+  offerCrc: boolean,
+): Promise<{ uploadId: string; crc: { fullObject: boolean } | undefined }> {
   const startedAt = Date.now();
+  const headers = offerCrc
+    ? { ...options.headers, 'x-amz-checksum-algorithm': 'CRC32', 'x-amz-checksum-type': 'FULL_OBJECT' }
+    : options.headers;
   const response = await transport.send(
     {
       operation: 'CreateMultipartUpload',
       key: target.key,
       method: 'POST',
       query: { uploads: '' },
-      headers: options.headers,
+      headers,
       signal: options.signal,
       readText: true,
     },
@@ -131,7 +183,10 @@ export async function createUpload(
   const uploadId = text(root, 'UploadId');
   if (!uploadId) throw new AttError('BACKEND_ERROR', 'S3 CreateMultipartUpload: no UploadId in the response');
   if (response.attempts > 1) await abortOrphanedCreates(transport, target, uploadId, startedAt);
-  return uploadId;
+  const algorithm = headerValue(response.headers, 'x-amz-checksum-algorithm')?.toUpperCase();
+  const type = headerValue(response.headers, 'x-amz-checksum-type')?.toUpperCase();
+  const crc = offerCrc && algorithm === 'CRC32' ? { fullObject: type === 'FULL_OBJECT' } : undefined;
+  return { uploadId, crc };
 }
 
 export async function uploadPart(
@@ -141,6 +196,7 @@ export async function uploadPart(
   partNumber: number,
   body: Uint8Array,
   signal: AbortSignal | undefined,
+  headers?: Record<string, string>,
 ): Promise<string> {
   const response = await transport.send(
     {
@@ -148,6 +204,7 @@ export async function uploadPart(
       key: target.key,
       method: 'PUT',
       query: { partNumber: String(partNumber), uploadId },
+      ...(headers ? { headers } : {}),
       body,
       signal,
       readText: true,
@@ -165,6 +222,7 @@ export async function completeUpload(
   uploadId: string,
   etags: string[],
   signal: AbortSignal | undefined,
+  checksums?: CompletionChecksums,
 ): Promise<{ etag: string | undefined; date: string | undefined }> {
   const context = { operation: 'CompleteMultipartUpload', key: target.key };
   let etag: string | undefined;
@@ -173,8 +231,13 @@ export async function completeUpload(
       ...context,
       method: 'POST',
       query: { uploadId },
-      headers: { 'content-type': 'application/xml' },
-      body: completeMultipartXml(etags.map((etag, i) => ({ partNumber: i + 1, etag }))),
+      headers: {
+        'content-type': 'application/xml',
+        ...(checksums?.whole ? { 'x-amz-checksum-crc32': checksums.whole, 'x-amz-checksum-type': 'FULL_OBJECT' } : {}),
+      },
+      body: completeMultipartXml(
+        etags.map((etag, i) => ({ partNumber: i + 1, etag, checksumCrc32: checksums?.parts[i] })),
+      ),
       signal,
       readText: true,
       // S3 may answer 200 and still fail (the error arrives in the body after a keep-alive wait).

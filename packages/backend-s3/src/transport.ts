@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { encodeRfc3986, signRequest } from '@att/s3-sigv4';
 import { AttError } from '@att/store-core';
-import { uploadChecksumHeader } from './checksum.js';
+import { ChecksumPolicy } from './checksum-policy.js';
 import type { ResolvedConfig, S3Credentials, S3CredentialsProvider } from './config.js';
 import { type ResponseContext, s3ResponseError, transportError } from './errors.js';
 import { createAgent, type HttpAgent, httpRequest } from './http.js';
@@ -103,6 +103,7 @@ export class S3Transport {
   ) {
     this.#headersFor = headersFor;
     this.#config = config;
+    this.checksums = new ChecksumPolicy(config.checksum, config.serverVerifiesChecksums);
     this.#credentials = credentials;
     this.#ownsAgent = agent === undefined;
     this.agent = agent ?? createAgent(config.endpoint.protocol);
@@ -174,6 +175,13 @@ export class S3Transport {
             continue;
           }
         }
+        // A server that refuses checksum headers (B2): remembered (so once per client), and the request goes again
+        // at once without them, whatever maxAttempts says.
+        if (resendable && !request.signal?.aborted && this.checksums.refusal(error)) {
+          attempt--;
+          report?.retry(error);
+          continue;
+        }
         if (this.#followRegion(error) && attempt < attempts) {
           report?.retry(error);
           continue;
@@ -204,19 +212,12 @@ export class S3Transport {
     return true;
   }
 
-  /** Checksum headers per request, computed once however often it is resent. */
-  #checksums = new WeakMap<S3Request, Record<string, string> | undefined>();
+  /** Upload checksums and what this client learned of the server's support for them (checksum-policy.ts). */
+  readonly checksums: ChecksumPolicy;
 
   #headers(request: S3Request): Record<string, string> {
     const extra = this.#headersFor?.(request.operation);
-    let checksum: Record<string, string> | undefined;
-    if (request.body instanceof Uint8Array && this.#config.checksum !== 'none') {
-      if (!this.#checksums.has(request)) {
-        this.#checksums.set(request, uploadChecksumHeader(this.#config.checksum, request.operation, request.body));
-      }
-      checksum = this.#checksums.get(request);
-    }
-    return extra || checksum ? { ...request.headers, ...extra, ...checksum } : (request.headers ?? {});
+    return this.checksums.prepare(request, extra ? { ...request.headers, ...extra } : (request.headers ?? {}));
   }
 
   async #attempt(request: S3Request, encodedKey: string | undefined): Promise<S3Response> {
@@ -225,10 +226,11 @@ export class S3Transport {
     const fullPath = path + buildQuery(request.query);
     const creds = await this.#credentials();
     const body = request.body;
+    const sent = this.#headers(request);
     // XML bodies are small and always signed; byte bodies per config.signPayload; streams cannot be hashed upfront.
     const signed = typeof body === 'string' || body === undefined || (isResendable(body) && this.#config.signPayload);
     const { headers } = signRequest(
-      { method: request.method, url: origin + fullPath, headers: this.#headers(request), ...(signed ? { body } : {}) },
+      { method: request.method, url: origin + fullPath, headers: sent, ...(signed ? { body } : {}) },
       {
         ...signingOptions(creds, this.#config.region),
         signedPayload: signed,
@@ -257,6 +259,7 @@ export class S3Transport {
       if (request.method === 'HEAD') response.body.resume();
       throw s3ResponseError(request, statusCode, response.headers, errorText);
     }
+    this.checksums.learn(request.operation, sent, response.headers);
     let text = '';
     if (request.readText) {
       text = await readText(response.body, MAX_TEXT_BYTES, request);

@@ -9,6 +9,7 @@ const OPTIONS = {
   followRegionRedirects: 'boolean',
   checksum: 'string',
   verifyDownloads: 'boolean',
+  serverVerifiesChecksums: 'boolean',
   signPayload: 'boolean',
   partSize: 'size',
   maxBufferedBytes: 'size',

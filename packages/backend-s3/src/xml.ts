@@ -118,10 +118,13 @@ export function deleteObjectsXml(keys: readonly string[]): string {
   return `${body}</Delete>`;
 }
 
-export function completeMultipartXml(parts: readonly { partNumber: number; etag: string }[]): string {
+export function completeMultipartXml(
+  parts: readonly { partNumber: number; etag: string; checksumCrc32?: string | undefined }[],
+): string {
   let body = `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUpload xmlns="${S3_NS}">`;
   for (const part of parts) {
-    body += `<Part><PartNumber>${part.partNumber}</PartNumber><ETag>${escapeXml(part.etag)}</ETag></Part>`;
+    const crc = part.checksumCrc32 ? `<ChecksumCRC32>${part.checksumCrc32}</ChecksumCRC32>` : '';
+    body += `<Part><PartNumber>${part.partNumber}</PartNumber><ETag>${escapeXml(part.etag)}</ETag>${crc}</Part>`;
   }
   return `${body}</CompleteMultipartUpload>`;
 }
