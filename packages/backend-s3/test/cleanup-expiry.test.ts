@@ -48,4 +48,21 @@ describe('cleanup on S3 listings', () => {
     expect(store.size).toBe(kept.reduce((n, key) => n + `body-${Number(key.slice(5))}`.length, 0));
     await store.close();
   });
+
+  it('deletes objects at their own expiresAt on a store without a default expiry (the middleware narrowing it)', async () => {
+    let now = Date.now();
+    const backend = s3Backend(clientFor(server, bucket, { endpoint: proxy.endpoint, prefix: 'n' }));
+    const store = createStore({ backend, now: () => now });
+    await store.write('brief', body('three hours'), { isNew: true, expiresAt: new Date(now + 3 * 3_600_000) });
+    await store.write('kept', body('no expiry'), { isNew: true });
+    now += 4 * 3_600_000;
+    const result = await store.cleanup();
+    expect(result).toMatchObject({ scanned: 2, expired: 1, errors: 0 });
+    expect(await listAllKeys(server, bucket, 'n/')).toEqual(['n/kept']);
+    expect(store.size).toBe('no expiry'.length);
+    const heads = proxy.count('HEAD');
+    expect((await store.cleanup()).expired).toBe(0);
+    expect(proxy.count('HEAD'), 'learned once').toBe(heads);
+    await store.close();
+  });
 });

@@ -56,6 +56,41 @@ describe('cleanup learns per-write expiries once', () => {
   });
 });
 
+describe('cleanup honours per-write expiries the listing cannot show', () => {
+  it('deletes an object whose expiresAt passed on a store without a default expiry, and keeps the rest', async () => {
+    const backend = listingWithoutMetadata(createMemoryBackend());
+    let now = Date.now();
+    const store = createStore({ backend, now: () => now });
+    await store.write('brief', stringBody('gone soon'), { expiresAt: new Date(now + 1_000) });
+    await store.write('forever', stringBody('stays'));
+    now += 5_000;
+    const result = await store.cleanup();
+    expect(result).toMatchObject({ scanned: 2, expired: 1, errors: 0 });
+    await expect(store.stat('brief')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(store.size).toBe('stays'.length);
+    const heads = backend.heads;
+    await store.cleanup();
+    expect(backend.heads, 'the object that never expires is not asked again').toBe(heads);
+    await store.close();
+  });
+
+  it('deletes at an expiresAt earlier than the default expiry, not at the default', async () => {
+    const backend = listingWithoutMetadata(createMemoryBackend());
+    let now = Date.now();
+    const store = createStore({ backend, expiry: 3_600_000, now: () => now });
+    await store.write('narrow', stringBody('one minute'), { expiresAt: new Date(now + 60_000) });
+    await store.write('default', stringBody('one hour'));
+    now += 30_000;
+    expect((await store.cleanup()).expired, 'nothing is due yet').toBe(0);
+    now += 60_000;
+    const due = await store.cleanup();
+    expect(due.expired, 'the learned expiry is used on a later pass').toBe(1);
+    await expect(store.stat('narrow')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await store.stat('default')).size).toBe('one hour'.length);
+    await store.close();
+  });
+});
+
 describe('cleanup HEADs run side by side, bounded', () => {
   it('confirms 40 guessed expiries with at most 8 HEADs in flight, each object asked once, none deleted early', async () => {
     const backend = listingWithoutMetadata(createMemoryBackend());

@@ -13,20 +13,22 @@ import { TaskWindow } from './concurrency.js';
 import type { KeyedLock } from './keyed-lock.js';
 
 /**
- * Per-write expiries learned by HEAD, per backend, across passes. S3 listings carry no metadata, so the default
- * expiry applied to `lastModified` is all a listing tells; an object whose write set a later `expiresAt` looks
- * expired by that guess on every pass. Its HEAD is done once and the answer kept, keyed by the listed version
- * (lastModified and size: a rewrite is asked again). Kept in memory rather than written where the listing sees it:
- * the only thing a write controls that ListObjectsV2 shows is the key, which is the attachment's id. Entries are
- * only kept for objects that outlive the default expiry, dropped when a complete listing no longer shows them,
- * and capped (past the cap, such objects are simply asked again).
+ * Expiries learned by HEAD, per backend, across passes. S3 listings carry no metadata: the default expiry applied
+ * to `lastModified` is all a listing tells, and a write may have set its own `expiresAt`, later than that guess
+ * (kept past it) or earlier (the middleware's narrower `expiry`, or any expiry on a store without a default). So
+ * each listed object is HEADed once and its expiry kept, keyed by the listed version (lastModified and size: a
+ * rewrite is asked again); later passes ask nothing. Kept in memory rather than written where the listing sees
+ * it: the only thing a write controls that ListObjectsV2 shows is the key, which is the attachment's id. Entries
+ * are dropped when a complete listing no longer shows them, and capped (about 200 bytes each): past the cap an
+ * object is only HEADed when its age says expired, so an earlier per-write expiry on it waits for the default.
  */
 interface LearnedExpiry {
   version: string;
+  /** Epoch ms; Infinity when the object never expires. */
   expiresAt: number;
   pass: symbol;
 }
-const MAX_LEARNED = 1_000_000;
+const MAX_LEARNED = 200_000;
 /** HEADs in flight at once when expiries must be confirmed (a first pass after a restart). */
 const HEAD_CONCURRENCY = 8;
 /** Pages of deletions or isReferenced questions in flight beside the listing. */
@@ -133,29 +135,31 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
 
   /**
    * Expired by its metadata, or by `expiry` applied to its age: 'expired', 'alive', or 'ask' when the listing
-   * carries no metadata (S3's) and the age says expired, since a write may have set a later `expiresAt`. Such a
-   * guess is confirmed by `head` once; a later expiry it finds is remembered for the next passes.
+   * carries no metadata (S3's) and nothing was learned of this version yet. The HEAD that answers is done once;
+   * its expiry is remembered for the next passes.
    */
   const learned = learnedExpiries(ctx.backend);
   const pass = Symbol('pass');
   const listedVerdict = (info: ObjectInfo): 'expired' | 'alive' | 'ask' => {
     const guess = expiryOf(info, ctx.expiry);
-    if (!guess || guess.getTime() > started) return 'alive';
-    if (info.metadata !== undefined) return 'expired';
+    if (info.metadata !== undefined) return guess && guess.getTime() <= started ? 'expired' : 'alive';
     const known = learned.get(info.key);
     if (known && known.version === versionOf(info)) {
       known.pass = pass;
       return known.expiresAt <= started ? 'expired' : 'alive';
     }
-    return 'ask';
+    if (learned.size < MAX_LEARNED) return 'ask';
+    // Past the cap: only what the age calls expired is asked (an earlier per-write expiry waits for the default).
+    return guess && guess.getTime() <= started ? 'ask' : 'alive';
   };
   const confirmExpired = async (info: ObjectInfo): Promise<boolean | undefined> => {
     try {
       const confirmed = expiryOf(await ctx.backend.head(info.key), ctx.expiry);
-      if (confirmed && confirmed.getTime() > started && learned.size < MAX_LEARNED) {
-        learned.set(info.key, { version: versionOf(info), expiresAt: confirmed.getTime(), pass });
+      const expiresAt = confirmed?.getTime() ?? Number.POSITIVE_INFINITY;
+      if (expiresAt > started && learned.size < MAX_LEARNED) {
+        learned.set(info.key, { version: versionOf(info), expiresAt, pass });
       }
-      return confirmed !== undefined && confirmed.getTime() <= started;
+      return expiresAt <= started;
     } catch (err) {
       if (!isAttError(err, 'NOT_FOUND')) fail('cleanup: could not check an expiry', err);
       return undefined;
