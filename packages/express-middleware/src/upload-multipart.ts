@@ -48,10 +48,10 @@ export async function handleMultipart(
     parser = busboy({
       headers: req.headers,
       defParamCharset: 'utf8',
-      // One socket read (64 KiB) rather than busboy's 16 KiB default: less pausing of the socket, while what each
-      // upload holds in the parser stays small (256 KiB raised the peak RSS of concurrent uploads, for no speed).
-      highWaterMark: 64 * 1024,
-      fileHwm: 64 * 1024,
+      // 256 KiB rather than busboy's 16 KiB default: fewer, bigger chunks through the parser and the store. Measured
+      // at 8 concurrent 1 MiB uploads: 64 KiB cost about 15 % more CPU per GiB for a peak RSS within noise.
+      highWaterMark: 256 * 1024,
+      fileHwm: 256 * 1024,
       limits: {
         files: opts.maxFiles,
         fields: 100,
