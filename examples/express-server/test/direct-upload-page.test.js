@@ -9,12 +9,11 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signRequest } from '@att/s3-sigv4';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SWIFT_CREDENTIALS, startSwift } from '../../../packages/backend-s3/test/setup/s3-servers.mjs';
 import { buildPage } from '../scripts/build-page.js';
 import { createApp } from '../src/app.js';
-import { CHROMIUM } from './ensure-chromium.js';
+import { launchChromium } from './chromium.js';
 
 const MiB = 1024 * 1024;
 let swift;
@@ -78,20 +77,7 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${server.address().port}/`;
   await allowOrigin(baseUrl.replace(/\/$/, ''));
   profileDir = await mkdtemp(join(tmpdir(), 'att-direct-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  context = await launchChromium(profileDir);
 }, 180_000);
 
 afterAll(async () => {

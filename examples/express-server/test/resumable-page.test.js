@@ -6,11 +6,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { RESUMABLE } from '../src/resumable.js';
-import { CHROMIUM } from './ensure-chromium.js';
+import { launchChromium } from './chromium.js';
 
 const MiB = 1024 * 1024;
 /** Per test: a throttled browser upload on a busy 2-core machine. */
@@ -51,20 +50,7 @@ beforeAll(async () => {
     const s = outer.listen(0, '127.0.0.1', () => resolve(s));
   });
   baseUrl = `http://127.0.0.1:${server.address().port}/`;
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  context = await launchChromium(profileDir);
 }, timeout);
 
 afterAll(async () => {
