@@ -2,15 +2,12 @@
 // fs backend, three servers in interleaved rounds: two without OpenTelemetry (their difference is the noise
 // floor) and one with the SDK recording metrics and spans into in-memory exporters. Then the cost of att's
 // reporting with no subscriber: what one `hasSubscribers` guard costs, times the guards an upload passes.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { channel } from 'node:diagnostics_channel';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { benchWorkDir, uploadBenchClient } from '../../../scripts/bench-upload-servers.mjs';
 import { perUploadMicros } from './per-upload.mjs';
 
 const MiB = 1024 * 1024;
@@ -18,56 +15,23 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 256);
 const CONCURRENCY = 16;
 const here = new URL('.', import.meta.url);
-const work = await mkdtemp(
-  join(process.env.BENCH_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()), 'att-otel-bench-'),
-);
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-
-async function startServer(name, kind) {
-  const child = spawn(process.execPath, [new URL('server.mjs', here).pathname, kind, join(work, name)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = await once(child.stdout, 'data');
-  return { name, child, port: Number(String(line).trim()), ids: [] };
-}
-
-function request(server, method, path, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, path, method, agent }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    if (body) req.setHeader('content-length', body.length);
-    req.end(body);
-  });
-}
+const work = await benchWorkDir('att-otel-bench-');
+const {
+  agent,
+  startServer: startChild,
+  request,
+  pool,
+  removeStored: removeIds,
+  stopServer,
+} = uploadBenchClient(CONCURRENCY);
+const startServer = (name, kind) => startChild(name, new URL('server.mjs', here), [kind, join(work, name)]);
+// The bench servers keep the default delete rule (deny): a 403 is accepted, and the files go with `work`.
+const removeStored = (server) => removeIds(server, [204, 403]);
 
 async function upload(server, data) {
   const answer = await request(server, 'POST', '/upload/', data);
   if (answer.status !== 201) throw new Error(`${server.name}: HTTP ${answer.status} ${answer.body}`);
   server.ids.push(JSON.parse(answer.body.toString()).id);
-}
-
-async function pool(count, fn) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        next++;
-        await fn();
-      }
-    }),
-  );
-}
-
-async function removeStored(server) {
-  const ids = server.ids.splice(0);
-  await pool(ids.length, async () => {
-    const answer = await request(server, 'DELETE', `/upload/${ids.pop()}`);
-    if (answer.status !== 204 && answer.status !== 403) throw new Error(`DELETE answered ${answer.status}`);
-  });
 }
 
 async function stats(server) {
@@ -161,8 +125,7 @@ try {
   console.log(`load average before: ${loadBefore}; after: ${load()} (${(await import('node:os')).cpus().length} CPUs)`);
 } finally {
   for (const server of servers) {
-    server.child.kill('SIGTERM');
-    await once(server.child, 'exit');
+    await stopServer(server);
   }
   agent.destroy();
   await rm(work, { recursive: true, force: true });

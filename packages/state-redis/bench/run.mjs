@@ -2,15 +2,11 @@
 // @att/express-middleware on the fs backend, with every limit on, the state in memory vs in Redis on loopback,
 // interleaved rounds in one run. Prints throughput, the median ratio and the Redis commands per upload (counted
 // by Redis itself: EVALSHA/EVAL calls in INFO commandstats, one per script run, i.e. one per round trip).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { benchWorkDir, uploadBenchClient } from '../../../scripts/bench-upload-servers.mjs';
 import { startRedis } from '../../../scripts/redis-server.mjs';
 
 const MiB = 1024 * 1024;
@@ -18,33 +14,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 256);
 const CONCURRENCY = 16;
 const here = new URL('.', import.meta.url);
-
-// tmpfs where there is one: page-cache writeback on a small VM's disk swings rounds far more than Redis does.
-const work = await mkdtemp(
-  join(process.env.BENCH_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()), 'att-state-bench-'),
-);
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-
-async function startServer(kind, url) {
-  const child = spawn(process.execPath, [new URL('server.mjs', here).pathname, kind, join(work, kind), url ?? ''], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = await once(child.stdout, 'data');
-  return { kind, child, port: Number(String(line).trim()), ids: [] };
-}
-
-function request(server, method, path, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, path, method, agent }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    if (body) req.setHeader('content-length', body.length);
-    req.end(body);
-  });
-}
+const work = await benchWorkDir('att-state-bench-');
+const { agent, startServer: startChild, request, pool, removeStored, stopServer } = uploadBenchClient(CONCURRENCY);
+const startServer = async (kind, url) => ({
+  kind,
+  ...(await startChild(kind, new URL('server.mjs', here), [kind, join(work, kind), url ?? ''])),
+});
 
 async function upload(server, data) {
   const answer = await request(server, 'POST', '/upload/?filename=one.bin', data);
@@ -52,27 +27,6 @@ async function upload(server, data) {
   const { id, size } = JSON.parse(answer.body.toString());
   if (size !== data.length) throw new Error(`${server.kind}: stored ${size} of ${data.length} bytes`);
   server.ids.push(id);
-}
-
-/** Runs `count` calls of `fn` with `CONCURRENCY` in flight. */
-async function pool(count, fn) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        next++;
-        await fn();
-      }
-    }),
-  );
-}
-
-async function removeStored(server) {
-  const ids = server.ids.splice(0);
-  await pool(ids.length, async () => {
-    const answer = await request(server, 'DELETE', `/upload/${ids.pop()}`);
-    if (answer.status !== 204) throw new Error(`${server.kind}: DELETE answered ${answer.status}`);
-  });
 }
 
 async function cpuSeconds(server) {
@@ -155,8 +109,7 @@ try {
   );
 } finally {
   for (const server of servers) {
-    server.child.kill('SIGTERM');
-    await once(server.child, 'exit');
+    await stopServer(server);
   }
   admin.disconnect();
   await redis.stop();
