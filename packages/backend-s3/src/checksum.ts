@@ -1,7 +1,7 @@
 // Integrity of object bytes, both ways: the algorithms. Which checksum goes with which upload request is
 // checksum-policy.ts (config `checksum`: `crc32` by default, `md5`, `none`; the measured costs are in the README).
 // CRC32 is zlib's native one, several times cheaper than MD5; S3 verifies it on PutObject, on each part, and as a
-// FULL_OBJECT checksum of a multipart upload (crc32-combine.ts puts it together from the parts).
+// FULL_OBJECT checksum of a multipart upload (crc-combine.ts puts it together from the parts; the algorithms share the shape in checksum-algorithm.ts).
 //
 // Downloads of whole objects are verified as they stream, against `x-amz-checksum-crc32` when the server sends it
 // (asked for with `x-amz-checksum-mode`; a multipart object's composite `…-N` value is not a checksum of the

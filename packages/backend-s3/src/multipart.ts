@@ -1,9 +1,7 @@
-import zlib from 'node:zlib';
 import { AttError, isAttError } from '@att/store-core';
 import { confirmWritten, isAmbiguous, multipartEtag } from './ambiguity.js';
-import { crc32Base64 } from './checksum.js';
 import { MAX_PARTS } from './config.js';
-import { crc32Combine } from './crc32-combine.js';
+import { crc32 } from './crc32.js';
 import { headerValue, parseErrorBody, s3ResponseError } from './errors.js';
 import { abortOrphanedCreates } from './orphaned-uploads.js';
 import { tooManyParts } from './parts.js';
@@ -35,8 +33,8 @@ export async function uploadMultipart(
   options: MultipartOptions,
 ): Promise<UploadResult> {
   const { uploadId, crc } = await startUpload(transport, target, options, transport.checksums.offersCrc);
-  /** Per part (index = number - 1): its CRC32 and length, when the upload was declared with CRC32. */
-  const partCrcs: { crc: number; length: number }[] = [];
+  /** Per part (index = number - 1): its CRC32 digest and length, when the upload was declared with CRC32. */
+  const partCrcs: PartChecksum[] = [];
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
   const etags: string[] = [];
@@ -70,9 +68,9 @@ export async function uploadMultipart(
         const n = partNumber;
         let headers: Record<string, string> | undefined;
         if (crc) {
-          const value = zlib.crc32(part);
-          partCrcs[n - 1] = { crc: value, length: part.length };
-          headers = { 'x-amz-checksum-crc32': crc32Base64(value) };
+          const digest = crc32.digest(part);
+          partCrcs[n - 1] = { digest, length: part.length };
+          headers = { [crc32.header]: digest };
         }
         const task = uploadPart(transport, target, uploadId, n, part, signal, headers)
           .then((etag) => {
@@ -124,13 +122,15 @@ function asAbortedIfSignalled(err: unknown, signal: AbortSignal | undefined): un
 }
 
 /** The Complete request's checksums: each part's, and the whole object's put together from them in order. */
-function completionChecksums(
-  parts: readonly { crc: number; length: number }[],
-  fullObject: boolean,
-): CompletionChecksums {
-  let whole = 0;
-  for (const part of parts) whole = crc32Combine(whole, part.crc, part.length);
-  return { parts: parts.map((part) => crc32Base64(part.crc)), ...(fullObject ? { whole: crc32Base64(whole) } : {}) };
+function completionChecksums(parts: readonly PartChecksum[], fullObject: boolean): CompletionChecksums {
+  let whole = crc32.digest(new Uint8Array(0));
+  for (const part of parts) whole = crc32.combine(whole, part.digest, part.length);
+  return { parts: parts.map((part) => part.digest), ...(fullObject ? { whole } : {}) };
+}
+
+interface PartChecksum {
+  digest: string;
+  length: number;
 }
 
 export interface CompletionChecksums {
