@@ -6,10 +6,9 @@
 import type { Backend, ByteRange, GetResult, ObjectInfo } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
 import type { StoreEventMap, StoreEventName } from '../events/channels.js';
-import { elapsedMs, StoreEvents, type StoreListener } from '../events/store-events.js';
+import { StoreEvents, type StoreListener } from '../events/store-events.js';
 import { type AttLogger, attLogger } from '../logging/logger.js';
 import { defaultRegistry } from '../registry.js';
-import type { Lease } from '../state/lease.js';
 import { createMemoryLease } from '../state/memory-lease.js';
 import { MemoryLedger } from '../state/memory-ledger.js';
 import type { ByteSource } from '../streams.js';
@@ -18,11 +17,10 @@ import { type Attachment, toAttachment } from './attachment.js';
 import type { Budget } from './budget.js';
 import { type BudgetMeter, chargeBudgets, meterBudgets, refundBudgets } from './budget-charges.js';
 import { type CheckOptions, checkStore } from './check.js';
-import { type CleanupResult, runCleanup } from './cleanup.js';
-import { forEachLimited } from './concurrency.js';
+import type { CleanupResult } from './cleanup.js';
+import { CleanupRunner } from './cleanup-runner.js';
 import { DetachedUploads } from './detached-uploads.js';
 import { KeyedLock } from './keyed-lock.js';
-import { runLeased } from './leased.js';
 import {
   checkStoreOptions,
   configError,
@@ -32,17 +30,13 @@ import {
   HOUR,
   type StoreOptions,
 } from './options.js';
+import { removeAttachments, sizeOf } from './removal.js';
 import { Renewals } from './renewals.js';
-import { Scheduler } from './scheduler.js';
+import { resyncFromListing } from './resync.js';
 import type { ReadResult, StoreLimits, StoreUsage, WriteOptions } from './types.js';
 import { PendingWrite, type WriteContext } from './write.js';
 
 export type { ReadResult, StoreLimits, StoreUsage, WriteOptions } from './types.js';
-
-/** How long a cleanup pass holds the fleet's cleanup lease between renewals. */
-const CLEANUP_LEASE_MS = 60_000;
-
-const REMOVE_CONCURRENCY = 16;
 
 function plainPattern(pattern: RegExp): RegExp {
   // A /g or /y pattern keeps state between test() calls; validation must not depend on call history.
@@ -56,10 +50,10 @@ export class Store {
   readonly #idPattern: RegExp;
   readonly #accounting: Accounting;
   readonly #lock = new KeyedLock();
-  readonly #scheduler: Scheduler;
+  /** Cleanup passes: one at a time, under the fleet's lease, on a timer if started (cleanup-runner.ts). */
+  readonly #cleanup: CleanupRunner;
   readonly #now: () => number;
   readonly #writer: WriteContext;
-  readonly #lease: Lease;
   readonly #renewals: Renewals;
   /** Uploads that outlive a request (tus) or bypass this process (direct to the bucket): detached-uploads.ts. */
   readonly uploads: DetachedUploads;
@@ -67,7 +61,6 @@ export class Store {
   /** Typed events (`on`) and their diagnostics channels: events/store-events.ts. */
   readonly #events: StoreEvents;
   #closed = false;
-  #lastPass: Promise<unknown> = Promise.resolve();
 
   constructor(options: StoreOptions) {
     checkStoreOptions(options);
@@ -90,9 +83,21 @@ export class Store {
         if (events.wants('sync')) events.emit('sync', { ...found, drift });
       },
     });
-    this.#lease = options.lease ?? createMemoryLease();
     this.#now = options.now ?? Date.now;
-    this.#scheduler = new Scheduler(() => this.cleanup(), logger);
+    this.#cleanup = new CleanupRunner(
+      {
+        backend: this.backend,
+        options,
+        accounting: this.#accounting,
+        lock: this.#lock,
+        lease: options.lease ?? createMemoryLease(),
+        events,
+        logger,
+        now: this.#now,
+        isValidId: (key) => this.isValidId(key),
+      },
+      () => this.cleanup(),
+    );
     const reservationTtl = options.reservationTtl ?? DEFAULT_RESERVATION_TTL;
     this.#renewals = new Renewals(reservationTtl, logger);
     this.uploads = new DetachedUploads({
@@ -119,7 +124,7 @@ export class Store {
       reservationTtl,
       reserveAhead: options.reserveAhead ?? DEFAULT_RESERVE_AHEAD,
       now: this.#now,
-      sizeOf: (id) => this.#sizeOf(id),
+      sizeOf: (id) => sizeOf(this.backend, id),
     };
   }
 
@@ -249,94 +254,24 @@ export class Store {
   async remove(...ids: string[]): Promise<void> {
     this.#checkOpen();
     for (const id of ids) this.checkId(id);
-    await forEachLimited([...new Set(ids)], REMOVE_CONCURRENCY, (id) =>
-      this.#lock.run(id, async () => {
-        const before = await this.#sizeOf(id);
-        if (before === undefined) return;
-        this.#accounting.beginOp(id, before);
-        try {
-          await this.backend.delete([id]);
-        } catch (err) {
-          this.#accounting.endOp(id, before);
-          throw err;
-        }
-        this.#accounting.endOp(id, undefined);
-        if (this.#events.wants('remove')) this.#events.emit('remove', { id, size: before, reason: 'request' });
-        await this.#accounting.release(before);
-      }),
+    await removeAttachments(
+      { backend: this.backend, accounting: this.#accounting, lock: this.#lock, events: this.#events },
+      ids,
     );
   }
 
-  /**
-   * Recomputes `size` from the backend listing (streamed, O(page) memory; safe while writes run). If a removal
-   * raced the listing so that its effect cannot be told, the listing is repeated (up to 3 times) before the live
-   * count is kept as it is.
-   */
+  /** Recomputes `size` from the backend listing (resync.ts); safe while writes run. */
   async sync(): Promise<SyncResult> {
     this.#checkOpen();
-    let result: SyncResult | undefined;
-    for (let attempt = 0; attempt < 3 && !result; attempt++) {
-      const reconciler = this.#accounting.beginPass();
-      try {
-        for await (const info of this.backend.list()) {
-          if (this.isValidId(info.key)) reconciler.count(info.key, info.size);
-        }
-        result = this.#accounting.applyPass(reconciler);
-      } finally {
-        this.#accounting.endPass(reconciler);
-      }
-    }
-    await this.#accounting.flush();
+    const result = await resyncFromListing(this.backend, this.#accounting, (key) => this.isValidId(key));
     return result ?? { objects: -1, bytes: (await this.usage()).bytes };
   }
 
-  /** One cleanup pass: expired objects, orphans (with `isReferenced`), stale incomplete uploads. */
+  /** One cleanup pass (cleanup.ts): expired objects, orphans (with `isReferenced`), stale incomplete uploads. */
   cleanup(): Promise<CleanupResult> {
     // Rejects (never throws synchronously), like every other Promise-returning method of the Store.
     if (this.#closed) return Promise.reject(closedError());
-    // Passes never overlap: a call during a running pass (scheduled or not) starts when that one ends.
-    const pass = this.#lastPass.catch(() => undefined).then(() => this.#runPass());
-    this.#lastPass = pass;
-    return pass;
-  }
-
-  /** A pass under the fleet's cleanup lease: the process that holds it runs, the others skip. */
-  async #runPass(): Promise<CleanupResult> {
-    const since = performance.now();
-    const result = await this.#leasedPass();
-    if (this.#events.wants('cleanup')) this.#events.emit('cleanup', { ...result, durationMs: elapsedMs(since) });
-    return result;
-  }
-
-  async #leasedPass(): Promise<CleanupResult> {
-    const pass = await runLeased(this.#lease, 'cleanup', CLEANUP_LEASE_MS, this.#logger, async () => {
-      const result = await this.#cleanupPass();
-      await this.#accounting.flush();
-      return result;
-    });
-    return pass.ran ? pass.result : { ...EMPTY_PASS, skipped: true };
-  }
-
-  #cleanupPass(): Promise<CleanupResult> {
-    return runCleanup({
-      accounting: this.#accounting,
-      isValidId: (key) => this.isValidId(key),
-      backend: this.backend,
-      lock: this.#lock,
-      now: this.#now,
-      expiry: this.#options.expiry,
-      isReferenced: this.#options.isReferenced,
-      orphanGracePeriod: this.#options.orphanGracePeriod ?? HOUR,
-      staleUploadAge: this.#options.staleUploadAge ?? HOUR,
-      pageSize: this.#options.pageSize ?? 1000,
-      logger: this.#logger,
-      onDeleted: (kind, id, size) => {
-        const events = this.#events;
-        if (kind === 'expired') {
-          if (events.wants('expire')) events.emit('expire', { id, size });
-        } else if (events.wants('remove')) events.emit('remove', { id, size, reason: 'orphan' });
-      },
-    });
+    return this.#cleanup.run();
   }
 
   /** Runs `cleanup()` now and then every `intervalMs` (default 15 min); never two passes at once; unref'd timer. */
@@ -345,18 +280,18 @@ export class Store {
     if (!(typeof intervalMs === 'number' && intervalMs >= 0 && Number.isFinite(intervalMs))) {
       throw configError('intervalMs', 'cleanup interval must be a non-negative number of milliseconds');
     }
-    this.#scheduler.start(intervalMs);
+    this.#cleanup.start(intervalMs);
   }
 
   stopCleanup(): Promise<void> {
-    return this.#scheduler.stop();
+    return this.#cleanup.stop();
   }
 
   /** Stops scheduled cleanup (waiting for a running pass) and closes the backend if the Store created it. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#scheduler.stop();
+    await this.#cleanup.stop();
     if (this.#ownsBackend) await this.backend.close?.();
   }
 
@@ -381,21 +316,10 @@ export class Store {
     return expired ? undefined : attachment;
   }
 
-  async #sizeOf(id: string): Promise<number | undefined> {
-    try {
-      return (await this.backend.head(id)).size;
-    } catch (err) {
-      if (isAttError(err, 'NOT_FOUND')) return undefined;
-      throw err;
-    }
-  }
-
   #checkOpen(): void {
     if (this.#closed) throw closedError();
   }
 }
-
-const EMPTY_PASS: CleanupResult = { scanned: 0, expired: 0, orphans: 0, incomplete: 0, bytesFreed: 0, errors: 0 };
 
 function closedError(): AttError {
   return new AttError('INVALID_REQUEST', 'the store is closed');
