@@ -35,6 +35,8 @@ export class ChecksumPolicy {
   verifiesCrc: boolean | undefined;
   /** The server refuses x-amz-checksum-* headers (B2): none is sent any more. */
   refused = false;
+  /** False once a PUT's ETag proved not to be the MD5 of the bytes stored (put-verification.ts). */
+  etagsAreMd5: boolean | undefined;
   /** Checksum headers per request, computed once however often it is resent. */
   readonly #computed = new WeakMap<object, Record<string, string> | undefined>();
 
@@ -55,6 +57,23 @@ export class ChecksumPolicy {
   /** Whether to ask GETs for the stored checksum (`x-amz-checksum-mode`). */
   get asksForChecksums(): boolean {
     return this.mode !== 'none' && !this.refused && this.verifiesCrc !== false;
+  }
+
+  /** Whether single PUTs compare their answer's ETag with the MD5 of the bytes sent (put-verification.ts). */
+  get checksEtags(): boolean {
+    return this.mode !== 'none' && this.etagsAreMd5 !== false;
+  }
+
+  /**
+   * Whether the server checked a request's body against what was signed or sent with it: a signed payload hash,
+   * Content-MD5, or a flexible checksum it echoed (a server that ignores one does not echo it).
+   */
+  bodyChecked(sent: Record<string, string>, answer: Record<string, unknown>, signedPayload: boolean): boolean {
+    if (signedPayload || 'content-md5' in sent) return true;
+    for (const [name, value] of Object.entries(sent)) {
+      if (name.startsWith('x-amz-checksum-') && name !== 'x-amz-checksum-type' && answer[name] === value) return true;
+    }
+    return false;
   }
 
   /** The request's headers with the checksum this policy adds (or, after a refusal, without any). */

@@ -27,6 +27,22 @@ export function md5Base64(body: Uint8Array): string {
   return createHash('md5').update(body).digest('base64');
 }
 
+/** The MD5 (lower-case hex) an ETag states for the bytes, or undefined when it is no plain MD5 of them. */
+export function plainMd5Etag(headers: IncomingHttpHeaders): string | undefined {
+  const etag = headers.etag;
+  const md5 = typeof etag === 'string' ? /^(?:W\/)?"?([0-9a-f]{32})"?$/i.exec(etag)?.[1] : undefined;
+  const sse = headers['x-amz-server-side-encryption'];
+  // With SSE-KMS (aws:kms, aws:kms:dsse) or SSE-C the ETag is not the MD5 of the plaintext.
+  if (
+    !md5 ||
+    (typeof sse === 'string' && sse.startsWith('aws:kms')) ||
+    headers['x-amz-server-side-encryption-customer-algorithm']
+  ) {
+    return undefined;
+  }
+  return md5.toLowerCase();
+}
+
 type Verifier = { update(chunk: Uint8Array): void; matches(): boolean; what: string };
 
 /**
@@ -46,23 +62,15 @@ export function downloadVerifier(headers: IncomingHttpHeaders, etag = true): Ver
     };
   }
   if (!etag) return undefined;
-  const md5 = typeof headers.etag === 'string' ? /^(?:W\/)?"?([0-9a-f]{32})"?$/i.exec(headers.etag)?.[1] : undefined;
-  const sse = headers['x-amz-server-side-encryption'];
-  // With SSE-KMS or SSE-C the ETag is not the MD5 of the plaintext.
-  if (
-    !md5 ||
-    (typeof sse === 'string' && sse.startsWith('aws:kms')) ||
-    headers['x-amz-server-side-encryption-customer-algorithm']
-  ) {
-    return undefined;
-  }
+  const md5 = plainMd5Etag(headers);
+  if (!md5) return undefined;
   const hash: Hash = createHash('md5');
   return {
     what: 'MD5 (ETag)',
     update: (chunk) => {
       hash.update(chunk);
     },
-    matches: () => hash.digest('hex') === md5.toLowerCase(),
+    matches: () => hash.digest('hex') === md5,
   };
 }
 

@@ -36,6 +36,8 @@ export interface S3Response {
   headers: IncomingHttpHeaders;
   body: IncomingMessage;
   text: string;
+  /** Whether the server checked the request body against a hash or checksum sent with it (checksum-policy.ts). */
+  bodyChecked: boolean;
 }
 
 // Listings of 1000 long keys stay well under this; anything bigger is not an S3 XML answer we want in memory.
@@ -260,12 +262,13 @@ export class S3Transport {
       throw s3ResponseError(request, statusCode, response.headers, errorText);
     }
     this.checksums.learn(request.operation, sent, response.headers);
+    const bodyChecked = this.checksums.bodyChecked(sent, response.headers, signed && body !== undefined);
     let text = '';
     if (request.readText) {
       text = await readText(response.body, MAX_TEXT_BYTES, request);
       request.validate?.(text, response.headers);
     }
-    return { statusCode, attempts: 1, headers: response.headers, body: response.body, text };
+    return { statusCode, attempts: 1, headers: response.headers, body: response.body, text, bodyChecked };
   }
 
   async close(): Promise<void> {

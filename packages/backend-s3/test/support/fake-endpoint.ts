@@ -8,6 +8,8 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body's bytes as received. */
+  raw: Buffer;
 }
 
 export interface FakeAnswer {
@@ -32,11 +34,13 @@ export async function startFakeEndpoint(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
+      const raw = Buffer.concat(chunks);
       const recorded = {
         method: req.method ?? '',
         url: req.url ?? '',
         headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
+        body: raw.toString('utf8'),
+        raw,
       };
       requests.push(recorded);
       const answer = await handle(recorded);

@@ -40,7 +40,12 @@ export type FaultAction =
    * Forward, let the server finish (it has committed whatever the request did), then cut the client's connection
    * without a byte of the answer: the "lost answer" an S3 client cannot tell from a request that never arrived.
    */
-  | { dropAnswer: true };
+  | { dropAnswer: true }
+  /**
+   * Forward, with one byte of the request body inverted on the way (offset counted in the body as sent, so in an
+   * aws-chunked body it counts the framing too): the corruption nothing but an end-to-end check can see.
+   */
+  | { flipByte: number };
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -3,6 +3,7 @@
 // ways), unless the rule picks a fault for that request. Every request is logged so tests can count attempts.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Transform } from 'node:stream';
 import { type FaultAction, faultResponse, type ProxiedRequest } from './fault-actions.js';
 
 export { type FaultAction, failFirstAttempts, type ProxiedRequest, s3ErrorXml } from './fault-actions.js';
@@ -11,7 +12,7 @@ export type FaultRule = (req: ProxiedRequest) => FaultAction | undefined;
 
 export interface LoggedRequest extends ProxiedRequest {
   /** What the proxy did: 'pass', 'status', 'reset', 'stall' (then 'stall:pass' …), 'malformedXml', 'resetAfterBytes',
-   * 'dropAnswer'. */
+   * 'dropAnswer', 'flipByte'. */
   action: string;
   /** Status sent to the client (upstream's on pass), when one was sent. */
   status?: number;
@@ -40,7 +41,29 @@ export async function startFaultProxy(targetEndpoint: string, rule?: FaultRule):
   const timers = new Set<NodeJS.Timeout>();
   let currentRule = rule;
 
-  function forward(req: http.IncomingMessage, res: http.ServerResponse, entry: LoggedRequest, cutAfter?: number) {
+  /** The request body with the byte at `offset` inverted. */
+  function flipping(offset: number): Transform {
+    let seen = 0;
+    return new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        if (offset >= seen && offset < seen + chunk.length) {
+          const copy = Buffer.from(chunk);
+          copy[offset - seen] = (copy[offset - seen] as number) ^ 0xff;
+          chunk = copy;
+        }
+        seen += chunk.length;
+        callback(null, chunk);
+      },
+    });
+  }
+
+  function forward(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    entry: LoggedRequest,
+    cutAfter?: number,
+    flipAt?: number,
+  ) {
     // cutAfter -1: read the whole upstream answer, then cut the client off before any of it.
     const upstream = http.request({
       host: target.hostname,
@@ -87,7 +110,8 @@ export async function startFaultProxy(targetEndpoint: string, rule?: FaultRule):
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
     });
-    req.pipe(upstream);
+    if (flipAt === undefined) req.pipe(upstream);
+    else req.pipe(flipping(flipAt)).pipe(upstream);
   }
 
   function act(req: http.IncomingMessage, res: http.ServerResponse, entry: LoggedRequest, action: FaultAction) {
@@ -128,6 +152,11 @@ export async function startFaultProxy(targetEndpoint: string, rule?: FaultRule):
     if ('dropAnswer' in action) {
       entry.action = 'dropAnswer';
       forward(req, res, entry, -1);
+      return;
+    }
+    if ('flipByte' in action) {
+      entry.action = 'flipByte';
+      forward(req, res, entry, undefined, action.flipByte);
       return;
     }
     if ('resetAfterBytes' in action) {
