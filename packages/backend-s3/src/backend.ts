@@ -30,6 +30,8 @@ export interface S3Backend extends Backend {
   readonly direct: DirectTransfers;
   /** The part buffers' bytes and budget (for metrics). */
   stats(): BackendStats;
+  /** Readiness: one one-key listing (bucket present, region right, credentials accepted). Always present on S3. */
+  check(options?: { signal?: AbortSignal }): Promise<void>;
   close(): Promise<void>;
 }
 
