@@ -17,6 +17,8 @@
 import zlib from 'node:zlib';
 import type { AttError } from '@att/store-core';
 import { type ChecksumMode, crc32Base64, md5Base64 } from './checksum.js';
+import type { ChecksumAlgorithm } from './checksum-algorithm.js';
+import { crc32 } from './crc32.js';
 
 /** Headers that carry or ask for flexible checksums (a refusing server refuses them all). */
 const CHECKSUM_HEADER = /^x-amz-(?:checksum-|sdk-checksum-)/;
@@ -57,6 +59,14 @@ export class ChecksumPolicy {
   /** Whether to ask GETs for the stored checksum (`x-amz-checksum-mode`). */
   get asksForChecksums(): boolean {
     return this.mode !== 'none' && !this.refused && this.verifiesCrc !== false;
+  }
+
+  /**
+   * The checksum a streamed PUT sends as an aws-chunked trailer: only to a server known to verify checksums (a
+   * stream cannot be resent, and Swift answers aws-chunked with 501).
+   */
+  get trailer(): ChecksumAlgorithm | undefined {
+    return this.mode === 'crc32' && this.verifiesCrc === true && !this.refused ? crc32 : undefined;
   }
 
   /** Whether single PUTs compare their answer's ETag with the MD5 of the bytes sent (put-verification.ts). */

@@ -1,5 +1,6 @@
 /**
- * One PutObject, from a buffer (signed, resendable) or a stream of known length (sent once). Its answer's ETag is
+ * One PutObject, from a buffer (signed, resendable) or a stream of known length (sent once; aws-chunked with a
+ * trailing checksum where the server verifies checksums, aws-chunked.ts). Its answer's ETag is
  * checked against the MD5 of the bytes sent (put-verification.ts) where nothing else checked them; when the answer
  * is lost, the bucket decides (ambiguity.ts). For both, a streamed body's MD5 is computed on the way out; a
  * buffer's only when needed. Measured here: MD5 runs at ≈ 720 MiB/s, so the ≤ partSize bodies that go up this way
@@ -7,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { confirmWritten, isAmbiguous } from './ambiguity.js';
+import { awsChunkedBody, awsChunkedHeaders, STREAMING_UNSIGNED_TRAILER } from './aws-chunked.js';
 import { headerValue } from './errors.js';
 import type { PutObjectOptions } from './put-options.js';
 import { verifyStoredPut } from './put-verification.js';
@@ -25,6 +27,7 @@ export async function singlePut(
   let digest: string | undefined;
   let md5: () => string;
   let sent = streamedSize === undefined;
+  let payloadHash: string | undefined;
   if (streamedSize === undefined) {
     const bytes = body as Uint8Array;
     md5 = () => {
@@ -45,6 +48,13 @@ export async function singlePut(
       }
       sent = true;
     })();
+    // Where the server verifies checksums, the stream's goes after it as a trailer: checked before the commit.
+    const trailer = transport.checksums.trailer;
+    if (trailer) {
+      body = awsChunkedBody(body, streamedSize, trailer);
+      headers = { ...headers, ...awsChunkedHeaders(streamedSize, trailer) };
+      payloadHash = STREAMING_UNSIGNED_TRAILER;
+    }
   }
   let response: Awaited<ReturnType<S3Transport['send']>>;
   try {
@@ -55,6 +65,7 @@ export async function singlePut(
         method: 'PUT',
         headers,
         body,
+        ...(payloadHash ? { payloadHash } : {}),
         signal: options.signal,
         readText: true,
       },

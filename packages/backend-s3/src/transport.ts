@@ -22,6 +22,8 @@ export interface S3Request extends ResponseContext {
   headers?: Record<string, string>;
   /** A buffer (signed with its sha256, resendable) or a one-shot stream (UNSIGNED-PAYLOAD, sent once). */
   body?: Uint8Array | string | AsyncIterable<Uint8Array>;
+  /** For a stream: its x-amz-content-sha256 when not UNSIGNED-PAYLOAD (aws-chunked.ts's trailer form). */
+  payloadHash?: string;
   signal?: AbortSignal | undefined;
   /** Read the whole response body as text (bounded) inside the retry loop; `validate` may reject it. */
   readText?: boolean;
@@ -235,7 +237,7 @@ export class S3Transport {
       { method: request.method, url: origin + fullPath, headers: sent, ...(signed ? { body } : {}) },
       {
         ...signingOptions(creds, this.#config.region),
-        signedPayload: signed,
+        signedPayload: request.payloadHash ?? signed,
         date: this.now(),
       },
     );

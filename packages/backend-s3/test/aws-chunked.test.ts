@@ -1,0 +1,192 @@
+// Streamed single PUTs with a trailing checksum (src/aws-chunked.ts): the encoding byte for byte as the AWS SDK
+// writes it (the SDK sends the same STREAMING-UNSIGNED-PAYLOAD-TRAILER bodies by default), only where the server
+// verifies checksums, decoded end to end by fauxqs and read back with the SDK; Swift (501 on aws-chunked) never
+// gets it.
+
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import { isAttError } from '@att/store-core';
+import { GetObjectCommand, PutObjectCommand, S3Client as SdkS3Client } from '@aws-sdk/client-s3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { awsChunkedBody, awsChunkedLength, FRAME_SIZE } from '../src/aws-chunked.js';
+import { CHECKSUM_ALGORITHMS } from '../src/checksum-algorithms.js';
+import { S3Client } from '../src/index.js';
+import { chunks, clientFor, MiB, randomBytes, readAll, sha256 } from './helpers/clients.js';
+import { type FakeEndpoint, type RecordedRequest, startFakeEndpoint } from './support/fake-endpoint.js';
+import { startFaultProxy } from './support/fault-proxy.js';
+import { createTestBucket, s3Server, sdkClient } from './support/servers.js';
+
+const fakes: FakeEndpoint[] = [];
+afterEach(async () => {
+  await Promise.all(fakes.splice(0).map((f) => f.close()));
+});
+
+async function fake(handle: (req: RecordedRequest) => { status?: number; headers?: Record<string, string> }) {
+  const f = await startFakeEndpoint(handle);
+  fakes.push(f);
+  return f;
+}
+
+const isPut = (r: { method: string; query: Record<string, string> }) =>
+  r.method === 'PUT' && !('partNumber' in r.query);
+
+describe('the encoding', () => {
+  it.each([
+    ['CRC32', 'crc32'],
+    ['CRC32C', 'crc32c'],
+    ['CRC64NVME', 'crc64nvme'],
+  ] as const)('is byte for byte the AWS SDK’s STREAMING-UNSIGNED-PAYLOAD-TRAILER body (%s)', async (sdkName, name) => {
+    const algorithm = CHECKSUM_ALGORITHMS[name];
+    const f = await fake(() => ({ headers: { etag: '"x"' } }));
+    const sdk = new SdkS3Client({
+      endpoint: f.url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AK', secretAccessKey: 'secret' },
+      maxAttempts: 1,
+    });
+    for (const size of [1, FRAME_SIZE, FRAME_SIZE + 1, 3 * FRAME_SIZE + 4321]) {
+      const data = randomBytes(size);
+      // The SDK frames each piece its source yields: give it ours (FRAME_SIZE), and ours odd pieces.
+      const frames = Array.from({ length: Math.ceil(size / FRAME_SIZE) }, (_, i) =>
+        data.subarray(i * FRAME_SIZE, (i + 1) * FRAME_SIZE),
+      );
+      await sdk.send(
+        new PutObjectCommand({
+          Bucket: 'b',
+          Key: 'k',
+          Body: Readable.from(frames),
+          ContentLength: size,
+          ChecksumAlgorithm: sdkName,
+        }),
+      );
+      const request = f.requests.at(-1) as RecordedRequest;
+      expect(request.headers['x-amz-content-sha256']).toBe('STREAMING-UNSIGNED-PAYLOAD-TRAILER');
+      const ours = await readAll(awsChunkedBody(chunks(data, 9_999), size, algorithm));
+      expect(ours.equals(request.raw), `${size} bytes: ours ${ours.length}, SDK ${request.raw.length}`).toBe(true);
+      expect(awsChunkedLength(size, algorithm)).toBe(ours.length);
+    }
+    sdk.destroy();
+  });
+
+  it('refuses a source shorter or longer than its declared size', async () => {
+    const crc32 = CHECKSUM_ALGORITHMS.crc32;
+    for (const [declared, actual] of [
+      [10, 9],
+      [10, 11],
+      [FRAME_SIZE, FRAME_SIZE + 1],
+    ] as const) {
+      const err = await readAll(awsChunkedBody(chunks(Buffer.alloc(actual), 7), declared, crc32)).catch((e) => e);
+      expect(isAttError(err, 'SIZE_MISMATCH'), `${actual} of ${declared}: ${err}`).toBe(true);
+    }
+  });
+});
+
+describe('when it is sent', () => {
+  it('after a server echoed a CRC (verifies checksums): a streamed PUT carries its CRC32 as a trailer', async () => {
+    const f = await fake((req) =>
+      req.method === 'PUT'
+        ? {
+            headers: {
+              etag: '"x"',
+              ...(typeof req.headers['x-amz-checksum-crc32'] === 'string'
+                ? { 'x-amz-checksum-crc32': req.headers['x-amz-checksum-crc32'] }
+                : {}),
+            },
+          }
+        : { status: 400 },
+    );
+    const client = new S3Client({
+      endpoint: f.url,
+      bucket: 'b',
+      region: 'us-east-1',
+      accessKeyId: 'AK',
+      secretAccessKey: 'secret',
+      maxAttempts: 1,
+    });
+    const data = randomBytes(200_000);
+    await client.putObject('first', chunks(data), { size: data.length });
+    expect(f.requests[0]?.headers['content-encoding'], 'not before the server showed it verifies').toBeUndefined();
+    await client.putObject('buffered', 'hello');
+    expect(client.checksumsVerified).toBe(true);
+    await client.putObject('streamed', chunks(data), { size: data.length });
+    const streamed = f.requests.at(-1) as RecordedRequest;
+    expect(streamed.headers).toMatchObject({
+      'content-encoding': 'aws-chunked',
+      'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+      'x-amz-decoded-content-length': String(data.length),
+      'x-amz-trailer': 'x-amz-checksum-crc32',
+      'content-length': String(streamed.raw.length),
+    });
+    expect(String(streamed.headers.authorization)).toMatch(/SignedHeaders=[^,]*x-amz-trailer/);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(data));
+    expect(
+      streamed.raw.toString('latin1').endsWith(`0\r\nx-amz-checksum-crc32:${crc.toString('base64')}\r\n\r\n`),
+    ).toBe(true);
+    await client.close();
+  });
+
+  it('Swift never gets it: learned not to verify, its streamed PUTs go plain and succeed', async () => {
+    const server = s3Server('swift');
+    const bucket = await createTestBucket(server, 'chunked-swift');
+    const proxy = await startFaultProxy(server.endpoint);
+    const client = clientFor(server, bucket, { endpoint: proxy.endpoint });
+    const data = randomBytes(MiB + 3);
+    await client.putObject('streamed-first', chunks(data), { size: data.length });
+    await client.putObject('buffered', 'hello');
+    expect(client.checksumsVerified).toBe(false);
+    await client.putObject('streamed-after', chunks(data), { size: data.length });
+    const puts = proxy.requests.filter(isPut);
+    expect(puts.map((r) => r.headers['content-encoding'] ?? 'plain')).toEqual(['plain', 'plain', 'plain']);
+    expect(puts.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(sha256(await readAll((await client.getObject('streamed-after')).body))).toBe(sha256(data));
+    await client.close();
+    await proxy.close();
+  });
+});
+
+describe('end to end on fauxqs (decodes aws-chunked), client forced to serverVerifiesChecksums: true', () => {
+  const server = s3Server('fauxqs');
+
+  it('a streamed PUT goes aws-chunked and the SDK reads back the exact bytes', async () => {
+    const bucket = await createTestBucket(server, 'chunked-fauxqs');
+    const proxy = await startFaultProxy(server.endpoint);
+    const client = clientFor(server, bucket, { endpoint: proxy.endpoint, serverVerifiesChecksums: true });
+    for (const size of [1, FRAME_SIZE, 3 * MiB + 17]) {
+      const data = randomBytes(size);
+      const info = await client.putObject(`k${size}`, chunks(data, 40_001), { size });
+      expect(info.size).toBe(size);
+      const put = proxy.requests.filter(isPut).at(-1);
+      expect(put?.headers['content-encoding']).toBe('aws-chunked');
+      expect(put?.headers['content-length']).toBe(String(awsChunkedLength(size, CHECKSUM_ALGORITHMS.crc32)));
+      const read = await sdkClient(server).send(new GetObjectCommand({ Bucket: bucket, Key: `k${size}` }));
+      const back = Buffer.from(
+        await (read.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+      );
+      expect(back.length).toBe(size);
+      expect(sha256(back), `${size} bytes read back`).toBe(sha256(data));
+    }
+    await client.close();
+    await proxy.close();
+  });
+
+  it('a byte inverted in an aws-chunked body still ends in INTEGRITY_ERROR and no object (ETag check)', async () => {
+    const bucket = await createTestBucket(server, 'chunked-flip');
+    // fauxqs decodes the framing but checks no trailer: the ETag comparison is what catches it here.
+    const proxy = await startFaultProxy(server.endpoint, (r) => (isPut(r) ? { flipByte: 100_000 } : undefined));
+    const client = clientFor(server, bucket, {
+      endpoint: proxy.endpoint,
+      serverVerifiesChecksums: true,
+      maxAttempts: 1,
+    });
+    const data = randomBytes(MiB);
+    const err = await client.putObject('flipped', chunks(data), { size: data.length }).catch((e) => e);
+    expect(isAttError(err, 'INTEGRITY_ERROR'), String(err)).toBe(true);
+    proxy.setRule(undefined);
+    const gone = await client.headObject('flipped').catch((e) => e);
+    expect(isAttError(gone, 'NOT_FOUND'), String(gone)).toBe(true);
+    await client.close();
+    await proxy.close();
+  });
+});
