@@ -17,14 +17,30 @@ async function loadImpl() {
   return (await import('./impl-sdk.mjs')).createImpl(task.server, task.bucket, options);
 }
 
-/** Samples RSS every 10 ms (maxRSS alone can carry the parent's high-water mark across fork/exec). */
+/**
+ * Samples RSS every 10 ms (maxRSS alone can carry the parent's high-water mark across fork/exec). With
+ * BENCH_TRACE=1 each sample also records heap, external and ArrayBuffer bytes, printed on stderr at the end
+ * (`trace ms rss heapUsed external arrayBuffers`, MiB): where a peak comes from (live buffers or garbage not yet
+ * collected) shows in the difference between the columns.
+ */
 function rssSampler() {
+  const trace = process.env.BENCH_TRACE === '1' ? [] : undefined;
+  const start = Date.now();
   let peak = process.memoryUsage.rss();
   const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
+    if (trace) {
+      const m = process.memoryUsage();
+      trace.push([Date.now() - start, m.rss, m.heapUsed, m.external, m.arrayBuffers]);
+      peak = Math.max(peak, m.rss);
+    } else {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    }
   }, 10);
   return () => {
     clearInterval(timer);
+    for (const [ms, ...bytes] of trace ?? []) {
+      process.stderr.write(`trace ${ms} ${bytes.map((b) => (b / 1048576).toFixed(1)).join(' ')}\n`);
+    }
     return Math.max(peak, process.memoryUsage.rss());
   };
 }

@@ -1,6 +1,5 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import https from 'node:https';
 
 /**
  * One HTTP exchange on node:http with a keep-alive agent (measured faster and leaner than undici here; README).
@@ -8,6 +7,12 @@ import https from 'node:https';
  * holds the body back), abort signals, and streamed request bodies with backpressure.
  */
 export type HttpAgent = http.Agent;
+
+/**
+ * node:https and node:dns are loaded on first use: a client of an http endpoint by IP never needs them, and every
+ * module loaded stays in the process' RSS (the upload bench counts it; README "Memory").
+ */
+const https = () => process.getBuiltinModule('node:https');
 
 export interface HttpRequest {
   /** `protocol//host[:port]`, parsed as a URL. */
@@ -51,13 +56,13 @@ export function loopbackLookup(
     else callback(null, '127.0.0.1', 4);
     return;
   }
-  dnsLookup(hostname, options as never, callback as never);
+  process.getBuiltinModule('node:dns').lookup(hostname, options as never, callback as never);
 }
 
 /** Keep-alive agent for one endpoint's protocol; sockets idle longer than 4 s are closed (servers drop them too). */
 export function createAgent(protocol: string): HttpAgent {
   const options = { keepAlive: true, timeout: 4_000, lookup: loopbackLookup as never };
-  return protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+  return protocol === 'https:' ? new (https().Agent)(options) : new http.Agent(options);
 }
 
 /** Writes an async-iterable body with backpressure; errors from the source or the socket destroy the request. */
@@ -96,7 +101,7 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
       port: url.port || undefined,
       path: request.path,
     };
-    const req = (url.protocol === 'https:' ? https : http).request(options);
+    const req = (url.protocol === 'https:' ? https() : http).request(options);
     let response: IncomingMessage | undefined;
     const onAbort = () => {
       const error = abortError(signal as AbortSignal);

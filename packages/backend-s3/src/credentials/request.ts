@@ -1,7 +1,6 @@
 // One small HTTP exchange with a credentials endpoint (IMDS, a container agent, STS): a hard timeout, a bounded
 // answer, and errors that carry no header, so the tokens sent along never reach a message or a log.
 import http from 'node:http';
-import https from 'node:https';
 import { credentialsUnavailable } from './types.js';
 
 export interface EndpointRequest {
@@ -29,7 +28,8 @@ export function requestEndpoint(request: EndpointRequest): Promise<EndpointRespo
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...request.headers };
     if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
-    const req = (url.protocol === 'https:' ? https : http).request(url, {
+    // node:https on first use (only STS needs it): modules loaded stay in every process' RSS.
+    const req = (url.protocol === 'https:' ? process.getBuiltinModule('node:https') : http).request(url, {
       method: request.method,
       headers,
       agent: false,
