@@ -38,10 +38,13 @@ function rssSampler() {
   }, 10);
   return () => {
     clearInterval(timer);
+    const m = process.memoryUsage();
+    trace?.push([Date.now() - start, m.rss, m.heapUsed, m.external, m.arrayBuffers]);
+    // Printed after the last sample: opening stderr loads code of its own.
     for (const [ms, ...bytes] of trace ?? []) {
       process.stderr.write(`trace ${ms} ${bytes.map((b) => (b / 1048576).toFixed(1)).join(' ')}\n`);
     }
-    return Math.max(peak, process.memoryUsage.rss());
+    return Math.max(peak, m.rss);
   };
 }
 
