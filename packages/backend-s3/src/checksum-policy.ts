@@ -2,8 +2,9 @@
  * Which upload checksum a client sends, learned per client from the server's answers (checksum.ts has the
  * algorithms, README "Integrity" the numbers behind the default).
  *
- * Mode `crc32` (the default) offers `x-amz-checksum-crc32` — on a buffered PutObject, and on the parts and the
- * completion of a multipart upload declared `CRC32` / `FULL_OBJECT` — and watches the answers: a server that
+ * Mode `crc32` (the default; `crc32c` and `crc64nvme` alike with their algorithm) offers `x-amz-checksum-crc32` — on
+ * a buffered PutObject, on the parts and the completion of a multipart upload declared `CRC32` / `FULL_OBJECT`, and
+ * as the aws-chunked trailer of a streamed PUT once verification is known — and watches the answers: a server that
  * verifies it echoes the checksum (PutObject) or the algorithm (CreateMultipartUpload); one that ignores it
  * (Swift, fauxqs) does not, and from then on this client sends none. One that refuses the headers outright
  * (Backblaze B2: 400 "Unsupported header 'x-amz-checksum-…'") gets the request resent without them, once per
@@ -14,11 +15,10 @@
  * MiB, over the 5 % budget; `checksum: 'md5'` or `signPayload: true` buy end-to-end checks there (README).
  */
 
-import zlib from 'node:zlib';
 import type { AttError } from '@att/store-core';
-import { type ChecksumMode, crc32Base64, md5Base64 } from './checksum.js';
+import { type ChecksumMode, md5Base64 } from './checksum.js';
 import type { ChecksumAlgorithm } from './checksum-algorithm.js';
-import { crc32 } from './crc32.js';
+import { checksumAlgorithm } from './checksum-algorithms.js';
 
 /** Headers that carry or ask for flexible checksums (a refusing server refuses them all). */
 const CHECKSUM_HEADER = /^x-amz-(?:checksum-|sdk-checksum-)/;
@@ -33,7 +33,9 @@ export interface ChecksumRequest {
 
 export class ChecksumPolicy {
   readonly mode: ChecksumMode;
-  /** Whether the server verifies x-amz-checksum-crc32: undefined until an answer showed it. */
+  /** The CRC of a `crc32` / `crc32c` / `crc64nvme` mode; undefined for `md5` and `none`. */
+  readonly algorithm: ChecksumAlgorithm | undefined;
+  /** Whether the server verifies the algorithm's x-amz-checksum-*: undefined until an answer showed it. */
   verifiesCrc: boolean | undefined;
   /** The server refuses x-amz-checksum-* headers (B2): none is sent any more. */
   refused = false;
@@ -47,13 +49,14 @@ export class ChecksumPolicy {
 
   constructor(mode: ChecksumMode, serverVerifies?: boolean) {
     this.mode = mode;
+    this.algorithm = checksumAlgorithm(mode);
     this.verifiesCrc = serverVerifies;
     this.#learns = serverVerifies === undefined;
   }
 
-  /** Whether uploads should offer a CRC32 (a multipart upload declares it at creation). */
+  /** Whether uploads should offer the CRC (a multipart upload declares it at creation). */
   get offersCrc(): boolean {
-    return this.mode === 'crc32' && !this.refused && this.verifiesCrc !== false;
+    return this.algorithm !== undefined && !this.refused && this.verifiesCrc !== false;
   }
 
   /** Whether to ask GETs for the stored checksum (`x-amz-checksum-mode`). */
@@ -66,7 +69,7 @@ export class ChecksumPolicy {
    * stream cannot be resent, and Swift answers aws-chunked with 501).
    */
   get trailer(): ChecksumAlgorithm | undefined {
-    return this.mode === 'crc32' && this.verifiesCrc === true && !this.refused ? crc32 : undefined;
+    return this.verifiesCrc === true && !this.refused ? this.algorithm : undefined;
   }
 
   /** Whether single PUTs compare their answer's ETag with the MD5 of the bytes sent (put-verification.ts). */
@@ -97,24 +100,28 @@ export class ChecksumPolicy {
     if (!(body instanceof Uint8Array) || !BODY_OPERATIONS.has(request.operation)) return out;
     if (!this.#computed.has(request)) this.#computed.set(request, this.#bodyChecksum(request.operation, body));
     const added = this.#computed.get(request);
-    if (added && !(this.refused && 'x-amz-checksum-crc32' in added)) out = { ...out, ...added };
+    if (added && !(this.refused && Object.keys(added).some((name) => CHECKSUM_HEADER.test(name)))) {
+      out = { ...out, ...added };
+    }
     return out;
   }
 
   #bodyChecksum(operation: string, body: Uint8Array): Record<string, string> | undefined {
     if (this.mode === 'md5') return { 'content-md5': md5Base64(body) };
     // Parts carry a CRC only when their upload declared one (multipart.ts adds it); a lone PUT offers it.
-    if (operation === 'PutObject' && this.offersCrc) return { 'x-amz-checksum-crc32': crc32Base64(zlib.crc32(body)) };
+    const algorithm = this.algorithm;
+    if (operation === 'PutObject' && algorithm && this.offersCrc) return { [algorithm.header]: algorithm.digest(body) };
     return undefined;
   }
 
   /** Learns from a successful answer whether the server took the CRC it was offered. */
   learn(operation: string, sent: Record<string, string>, answer: Record<string, unknown>): void {
-    if (this.mode === 'none' || this.refused || !this.#learns) return;
-    if (operation === 'PutObject' && 'x-amz-checksum-crc32' in sent) {
-      this.verifiesCrc = answer['x-amz-checksum-crc32'] === sent['x-amz-checksum-crc32'];
+    const algorithm = this.algorithm;
+    if (!algorithm || this.refused || !this.#learns) return;
+    if (operation === 'PutObject' && algorithm.header in sent) {
+      this.verifiesCrc = answer[algorithm.header] === sent[algorithm.header];
     } else if (operation === 'CreateMultipartUpload' && 'x-amz-checksum-algorithm' in sent) {
-      this.verifiesCrc = String(answer['x-amz-checksum-algorithm'] ?? '').toUpperCase() === 'CRC32';
+      this.verifiesCrc = String(answer['x-amz-checksum-algorithm'] ?? '').toUpperCase() === algorithm.s3Name;
     }
   }
 

@@ -1,9 +1,11 @@
-// Integrity of object bytes, both ways: the algorithms. Which checksum goes with which upload request is
-// checksum-policy.ts (config `checksum`: `crc32` by default, `md5`, `none`; the measured costs are in the README).
-// CRC32 is zlib's native one, several times cheaper than MD5; S3 verifies it on PutObject, on each part, and as a
-// FULL_OBJECT checksum of a multipart upload (crc-combine.ts puts it together from the parts; the algorithms share the shape in checksum-algorithm.ts).
+// Integrity of object bytes, both ways: the config modes and download verification. Which checksum goes with which
+// upload request is checksum-policy.ts (config `checksum`: `crc32` by default, `crc32c`, `crc64nvme`, `md5`,
+// `none`; the measured costs are in the README). The CRC algorithms are a file each behind one shape
+// (checksum-algorithm.ts); S3 verifies them on PutObject, on each part, and as a FULL_OBJECT checksum of a multipart
+// upload (crc-combine.ts puts it together from the parts).
 //
-// Downloads of whole objects are verified as they stream, against `x-amz-checksum-crc32` when the server sends it
+// Downloads of whole objects are verified as they stream, against the stored `x-amz-checksum-<crc>` when the
+// server sends one
 // (asked for with `x-amz-checksum-mode`; a multipart object's composite `…-N` value is not a checksum of the
 // bytes and is skipped), and with `verifyDownloads: true` also against an ETag that is the plain MD5 of the bytes
 // (single-part objects without SSE-KMS/SSE-C). The last chunk is held back until the check passes, so a mismatch
@@ -11,17 +13,12 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
-import zlib from 'node:zlib';
 import { AttError } from '@att/store-core';
+import type { ChecksumAlgorithmName } from './checksum-algorithm.js';
+import { CHECKSUM_ALGORITHMS } from './checksum-algorithms.js';
 
-export type ChecksumMode = 'md5' | 'crc32' | 'none';
-export const CHECKSUM_MODES: readonly ChecksumMode[] = ['md5', 'crc32', 'none'];
-
-export function crc32Base64(crc: number): string {
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(crc >>> 0);
-  return out.toString('base64');
-}
+export type ChecksumMode = ChecksumAlgorithmName | 'md5' | 'none';
+export const CHECKSUM_MODES: readonly ChecksumMode[] = ['crc32', 'crc32c', 'crc64nvme', 'md5', 'none'];
 
 export function md5Base64(body: Uint8Array): string {
   return createHash('md5').update(body).digest('base64');
@@ -47,18 +44,17 @@ type Verifier = { update(chunk: Uint8Array): void; matches(): boolean; what: str
 
 /**
  * How the body of a whole-object GET can be checked, from its response headers; undefined when it cannot.
- * Without `etag`, only a stored CRC32 is used (the MD5 an ETag check needs costs several times more).
+ * Without `etag`, only a stored CRC is used (the MD5 an ETag check needs costs several times more).
  */
 export function downloadVerifier(headers: IncomingHttpHeaders, etag = true): Verifier | undefined {
-  const crc = headers['x-amz-checksum-crc32'];
-  if (typeof crc === 'string' && /^[A-Za-z0-9+/]{6}==$/.test(crc)) {
-    let value = 0;
+  for (const algorithm of Object.values(CHECKSUM_ALGORITHMS)) {
+    const stored = headers[algorithm.header];
+    if (typeof stored !== 'string' || !algorithm.isDigest(stored)) continue;
+    const hasher = algorithm.createHasher();
     return {
-      what: 'CRC32',
-      update: (chunk) => {
-        value = zlib.crc32(chunk, value);
-      },
-      matches: () => crc32Base64(value) === crc,
+      what: algorithm.s3Name,
+      update: (chunk) => hasher.update(chunk),
+      matches: () => hasher.digest() === stored,
     };
   }
   if (!etag) return undefined;

@@ -145,7 +145,7 @@ export class S3Client {
   }
 
   /**
-   * Whether this bucket's server verifies `x-amz-checksum-crc32`, as learned from its answers (checksum-policy.ts):
+   * Whether this bucket's server verifies the `x-amz-checksum-*` of `checksum`, as learned from its answers (checksum-policy.ts):
    * undefined until an upload showed it. When false, buffered uploads are signed with their SHA-256 instead.
    */
   get checksumsVerified(): boolean | undefined {

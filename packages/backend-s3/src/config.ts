@@ -60,19 +60,20 @@ export interface S3ClientConfig extends EncryptionConfig {
   followRegionRedirects?: boolean;
   /**
    * Upload checksum the server verifies. `crc32` (default): x-amz-checksum-crc32 on buffered PUTs, on every part
-   * and as the FULL_OBJECT checksum of multipart uploads where the server verifies it (learned from its answers);
-   * elsewhere buffered bodies are signed with their SHA-256 instead (checksum-policy.ts). `md5`: Content-MD5 on
+   * and as the FULL_OBJECT checksum of multipart uploads where the server verifies it (learned from its answers),
+   * and as the aws-chunked trailer of streamed PUTs there; elsewhere buffered bodies are signed with their SHA-256
+   * instead (checksum-policy.ts). `crc32c`, `crc64nvme`: the same with that algorithm. `md5`: Content-MD5 on
    * buffered PUTs and parts (every provider; ~2× the CPU). `none`: only what `signPayload` gives. Measured costs:
    * README, "Integrity".
    */
   checksum?: ChecksumMode;
   /**
-   * Whether the server verifies `x-amz-checksum-crc32` (AWS, MinIO, R2: true; Swift, B2, Ceph: false). Default:
+   * Whether the server verifies `x-amz-checksum-*` (AWS, MinIO, R2: true; Swift, B2, Ceph: false). Default:
    * learned from the first answers (a PutObject's echo, a CreateMultipartUpload's algorithm).
    */
   serverVerifiesChecksums?: boolean;
   /**
-   * Verify whole-object downloads (INTEGRITY_ERROR on mismatch). Default: against a stored full-object CRC32 when
+   * Verify whole-object downloads (INTEGRITY_ERROR on mismatch). Default: against a stored full-object CRC when
    * the server returns one (off with `checksum: 'none'`); `true` also checks MD5 ETags of single-part objects.
    */
   verifyDownloads?: boolean;

@@ -1,4 +1,6 @@
 export { type S3Backend, s3Backend } from './backend.js';
+export type { ChecksumAlgorithm, ChecksumAlgorithmName, ChecksumHasher } from './checksum-algorithm.js';
+export { CHECKSUM_ALGORITHMS } from './checksum-algorithms.js';
 export type {
   ListedObject,
   ListObjectsOptions,

@@ -1,5 +1,6 @@
 import { AttError, isAttError } from '@att/store-core';
 import { confirmWritten, isAmbiguous, multipartEtag } from './ambiguity.js';
+import type { ChecksumAlgorithm } from './checksum-algorithm.js';
 import { MAX_PARTS } from './config.js';
 import { crc32 } from './crc32.js';
 import { headerValue, parseErrorBody, s3ResponseError } from './errors.js';
@@ -33,7 +34,7 @@ export async function uploadMultipart(
   options: MultipartOptions,
 ): Promise<UploadResult> {
   const { uploadId, crc } = await startUpload(transport, target, options, transport.checksums.offersCrc);
-  /** Per part (index = number - 1): its CRC32 digest and length, when the upload was declared with CRC32. */
+  /** Per part (index = number - 1): its CRC digest and length, when the upload was declared with a CRC. */
   const partCrcs: PartChecksum[] = [];
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
@@ -68,9 +69,9 @@ export async function uploadMultipart(
         const n = partNumber;
         let headers: Record<string, string> | undefined;
         if (crc) {
-          const digest = crc32.digest(part);
+          const digest = crc.algorithm.digest(part);
           partCrcs[n - 1] = { digest, length: part.length };
-          headers = { [crc32.header]: digest };
+          headers = { [crc.algorithm.header]: digest };
         }
         const task = uploadPart(transport, target, uploadId, n, part, signal, headers)
           .then((etag) => {
@@ -97,7 +98,7 @@ export async function uploadMultipart(
         uploadId,
         etags,
         options.signal,
-        crc ? completionChecksums(partCrcs, crc.fullObject) : undefined,
+        crc ? completionChecksums(partCrcs, crc.fullObject, crc.algorithm) : undefined,
       );
       return { size: uploaded, ...done };
     } catch (err) {
@@ -122,10 +123,14 @@ function asAbortedIfSignalled(err: unknown, signal: AbortSignal | undefined): un
 }
 
 /** The Complete request's checksums: each part's, and the whole object's put together from them in order. */
-function completionChecksums(parts: readonly PartChecksum[], fullObject: boolean): CompletionChecksums {
-  let whole = crc32.digest(new Uint8Array(0));
-  for (const part of parts) whole = crc32.combine(whole, part.digest, part.length);
-  return { parts: parts.map((part) => part.digest), ...(fullObject ? { whole } : {}) };
+function completionChecksums(
+  parts: readonly PartChecksum[],
+  fullObject: boolean,
+  algorithm: ChecksumAlgorithm,
+): CompletionChecksums {
+  let whole = algorithm.digest(new Uint8Array(0));
+  for (const part of parts) whole = algorithm.combine(whole, part.digest, part.length);
+  return { algorithm, parts: parts.map((part) => part.digest), ...(fullObject ? { whole } : {}) };
 }
 
 interface PartChecksum {
@@ -134,9 +139,11 @@ interface PartChecksum {
 }
 
 export interface CompletionChecksums {
-  /** Base64 CRC32 per part, in part order. */
+  /** The CRC the upload was declared with (default CRC32). */
+  algorithm?: ChecksumAlgorithm;
+  /** Base64 CRC per part, in part order. */
   parts: string[];
-  /** Base64 CRC32 of the whole object (FULL_OBJECT uploads). */
+  /** Base64 CRC of the whole object (FULL_OBJECT uploads). */
   whole?: string;
 }
 
@@ -149,7 +156,7 @@ export async function createUpload(
 }
 
 /**
- * CreateMultipartUpload; with `offerCrc`, declared `CRC32` / `FULL_OBJECT`. `crc` says what the server took, from
+ * CreateMultipartUpload; with `offerCrc`, declared with the client's CRC (`CRC32`, …) and `FULL_OBJECT`. `crc` says what the server took, from
  * its answer: undefined when it did not echo the algorithm (it ignores checksums: parts go without), and
  * `fullObject` when it also echoed the type (else the parts' checksums are checked one by one, composite).
  */
@@ -158,10 +165,11 @@ async function startUpload(
   target: UploadTarget,
   options: Pick<MultipartOptions, 'headers' | 'signal'>,
   offerCrc: boolean,
-): Promise<{ uploadId: string; crc: { fullObject: boolean } | undefined }> {
+): Promise<{ uploadId: string; crc: { fullObject: boolean; algorithm: ChecksumAlgorithm } | undefined }> {
   const startedAt = Date.now();
-  const headers = offerCrc
-    ? { ...options.headers, 'x-amz-checksum-algorithm': 'CRC32', 'x-amz-checksum-type': 'FULL_OBJECT' }
+  const offered = offerCrc ? transport.checksums.algorithm : undefined;
+  const headers = offered
+    ? { ...options.headers, 'x-amz-checksum-algorithm': offered.s3Name, 'x-amz-checksum-type': 'FULL_OBJECT' }
     : options.headers;
   const response = await transport.send(
     {
@@ -185,7 +193,8 @@ async function startUpload(
   if (response.attempts > 1) await abortOrphanedCreates(transport, target, uploadId, startedAt);
   const algorithm = headerValue(response.headers, 'x-amz-checksum-algorithm')?.toUpperCase();
   const type = headerValue(response.headers, 'x-amz-checksum-type')?.toUpperCase();
-  const crc = offerCrc && algorithm === 'CRC32' ? { fullObject: type === 'FULL_OBJECT' } : undefined;
+  const crc =
+    offered && algorithm === offered.s3Name ? { fullObject: type === 'FULL_OBJECT', algorithm: offered } : undefined;
   return { uploadId, crc };
 }
 
@@ -225,6 +234,7 @@ export async function completeUpload(
   checksums?: CompletionChecksums,
 ): Promise<{ etag: string | undefined; date: string | undefined }> {
   const context = { operation: 'CompleteMultipartUpload', key: target.key };
+  const algorithm = checksums?.algorithm ?? crc32;
   let etag: string | undefined;
   const response = await transport.send(
     {
@@ -233,10 +243,11 @@ export async function completeUpload(
       query: { uploadId },
       headers: {
         'content-type': 'application/xml',
-        ...(checksums?.whole ? { 'x-amz-checksum-crc32': checksums.whole, 'x-amz-checksum-type': 'FULL_OBJECT' } : {}),
+        ...(checksums?.whole ? { [algorithm.header]: checksums.whole, 'x-amz-checksum-type': 'FULL_OBJECT' } : {}),
       },
       body: completeMultipartXml(
-        etags.map((etag, i) => ({ partNumber: i + 1, etag, checksumCrc32: checksums?.parts[i] })),
+        etags.map((etag, i) => ({ partNumber: i + 1, etag, checksum: checksums?.parts[i] })),
+        algorithm.xmlElement,
       ),
       signal,
       readText: true,

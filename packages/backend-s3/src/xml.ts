@@ -118,12 +118,14 @@ export function deleteObjectsXml(keys: readonly string[]): string {
   return `${body}</Delete>`;
 }
 
+/** `checksumElement`: the element each part's checksum goes in (`ChecksumCRC32`, `ChecksumCRC32C`, …). */
 export function completeMultipartXml(
-  parts: readonly { partNumber: number; etag: string; checksumCrc32?: string | undefined }[],
+  parts: readonly { partNumber: number; etag: string; checksum?: string | undefined }[],
+  checksumElement = 'ChecksumCRC32',
 ): string {
   let body = `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUpload xmlns="${S3_NS}">`;
   for (const part of parts) {
-    const crc = part.checksumCrc32 ? `<ChecksumCRC32>${part.checksumCrc32}</ChecksumCRC32>` : '';
+    const crc = part.checksum ? `<${checksumElement}>${part.checksum}</${checksumElement}>` : '';
     body += `<Part><PartNumber>${part.partNumber}</PartNumber><ETag>${escapeXml(part.etag)}</ETag>${crc}</Part>`;
   }
   return `${body}</CompleteMultipartUpload>`;
