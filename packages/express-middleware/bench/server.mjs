@@ -50,6 +50,9 @@ if (impl === 'att') {
 const server = app.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${server.address().port}\n`);
 });
+// The client keeps its connections across rounds; while the other server's round runs (seconds on a loaded
+// machine), Node's 5 s default would close them and race the next request (ECONNRESET).
+server.keepAliveTimeout = 10 * 60 * 1000;
 // A normal exit on either signal, so `node --cpu-prof` can write its profile when the bench stops the server.
 process.on('SIGINT', () => process.exit(0));
 process.on('SIGTERM', () => process.exit(0));

@@ -11,6 +11,11 @@ import { join } from 'node:path';
 
 const MiB = 1024 * 1024;
 const ROUNDS_SMALL = Number(process.env.BENCH_ROUNDS_SMALL ?? 5);
+const SMALL_UPLOADS = Number(process.env.BENCH_SMALL_UPLOADS ?? 100);
+// Untimed rounds of the small workload per server before timing: the JIT compiles each server's hot code during
+// the first few hundred uploads, and att's (middleware, store, backend, sniffing) is larger than multer's, so
+// without a warm-up the first timed rounds measure compilation more than uploads.
+const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP ?? 2);
 const ROUNDS_LARGE = Number(process.env.BENCH_ROUNDS_LARGE ?? 3);
 const LARGE_MIB = Number(process.env.BENCH_LARGE_MIB ?? 512);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -108,7 +113,7 @@ async function timeSmall(server, data) {
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < 100) {
+      while (next < SMALL_UPLOADS) {
         next++;
         const answer = await postMultipart(server, data, 'one.bin');
         if (answer.size !== data.length) throw new Error(`${server.impl}: stored ${answer.size} bytes`);
@@ -148,10 +153,12 @@ try {
   servers.push(await startServer('att'), await startServer('multer'));
   const small = randomBytes(MiB);
   const largePath = join(work, 'large.bin');
-  const large = createWriteStream(largePath);
-  for (let i = 0; i < LARGE_MIB; i++) if (!large.write(randomBytes(MiB))) await once(large, 'drain');
-  large.end();
-  await once(large, 'finish');
+  if (ROUNDS_LARGE > 0) {
+    const large = createWriteStream(largePath);
+    for (let i = 0; i < LARGE_MIB; i++) if (!large.write(randomBytes(MiB))) await once(large, 'drain');
+    large.end();
+    await once(large, 'finish');
+  }
 
   // Verify first: both store exactly the bytes they were sent.
   for (const server of servers) {
@@ -161,30 +168,41 @@ try {
     await removeStored(server, server.ids);
   }
   console.log('verified: both implementations store the uploaded bytes unchanged');
+  for (let round = 0; round < WARMUP_ROUNDS; round++) {
+    for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
+      await timeSmall(server, small);
+      await removeStored(server, server.ids);
+    }
+  }
 
   const results = {};
   for (const [label, rounds, run, bytes] of [
-    ['100 × 1 MiB', ROUNDS_SMALL, (s) => timeSmall(s, small), 100 * MiB],
+    [`${SMALL_UPLOADS} × 1 MiB`, ROUNDS_SMALL, (s) => timeSmall(s, small), SMALL_UPLOADS * MiB],
     [`1 × ${LARGE_MIB} MiB`, ROUNDS_LARGE, (s) => timeLarge(s, largePath, LARGE_MIB * MiB), LARGE_MIB * MiB],
   ]) {
+    if (rounds === 0) continue;
     const times = { att: [], multer: [] };
     const cpu = { att: 0, multer: 0 };
     const peak = { att: 0, multer: 0 };
     const ratios = [];
+    const cpuRatios = [];
     for (let round = 0; round < rounds; round++) {
       // Alternate who goes first so warm caches and disk state favour neither.
       const order = round % 2 === 0 ? servers : [...servers].reverse();
       const seconds = {};
+      const roundCpu = {};
       for (const server of order) {
         const before = (await stats(server, true)).cpuSeconds;
         seconds[server.impl] = await run(server);
         const after = await stats(server, true);
-        cpu[server.impl] += after.cpuSeconds - before;
+        roundCpu[server.impl] = after.cpuSeconds - before;
+        cpu[server.impl] += roundCpu[server.impl];
         peak[server.impl] = Math.max(peak[server.impl], after.peakRss);
         times[server.impl].push(seconds[server.impl]);
         await removeStored(server, server.ids);
       }
       ratios.push(seconds.multer / seconds.att);
+      cpuRatios.push(roundCpu.multer / roundCpu.att);
     }
     const mibps = (impl) => bytes / MiB / median(times[impl]);
     results[label] = median(ratios);
@@ -192,10 +210,11 @@ try {
       `${label.padEnd(14)} att ${fmt(mibps('att'))} MiB/s   multer ${fmt(mibps('multer'))} MiB/s   ` +
         `ratio (att/multer throughput, median of ${rounds}) ${median(ratios).toFixed(2)}×`,
     );
+    console.log(`${''.padEnd(14)} per round: ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
     const perGiB = (impl) => (cpu[impl] / ((bytes * rounds) / 1024 ** 3)).toFixed(2);
     console.log(
       `${''.padEnd(14)} server CPU per GiB: att ${perGiB('att')} s, multer ${perGiB('multer')} s ` +
-        `(multer/att ${(cpu.multer / cpu.att).toFixed(2)}×)`,
+        `(multer/att ${(cpu.multer / cpu.att).toFixed(2)}×; median of the rounds' ratios ${median(cpuRatios).toFixed(2)}×)`,
     );
     console.log(
       `${''.padEnd(14)} peak RSS while uploading: att ${fmt(peak.att / MiB)} MiB, multer ${fmt(peak.multer / MiB)} MiB ` +
@@ -208,6 +227,9 @@ try {
   const load = loadavg()
     .map((x) => x.toFixed(2))
     .join(', ');
+  console.log(
+    `warm-up: ${WARMUP_ROUNDS} untimed round(s) of ${SMALL_UPLOADS} × 1 MiB per server, concurrency ${CONCURRENCY}`,
+  );
   console.log(`load average at the start: ${loadAtStart}; at the end: ${load} (${cpus().length} CPUs)`);
 } finally {
   for (const server of servers) server.child.kill();
