@@ -3,7 +3,9 @@
 // Env knobs: BENCH_ROUNDS (3), BENCH_MIB (256), BENCH_KEYS (10000), BENCH_PART_MIB (8), BENCH_QUEUE (4),
 // BENCH_SERVERS (swift,fauxqs), BENCH_IMPLS (ours,sdk), BENCH_KINDS (transfer,list,cleanup: up+download,
 // list+delete, a Store cleanup pass beside its list+delete floor), BENCH_CLEANUP_FAUXQS (100000),
-// BENCH_CLEANUP_SWIFT (20000): objects in the cleanup bench.
+// BENCH_CLEANUP_SWIFT (20000): objects in the cleanup bench. BENCH_PRESET=upload (or `node run.mjs upload`, which
+// `pnpm bench:upload` runs): the short upload-memory comparison, 128 MiB, ours vs sdk, transfer only, 3 rounds
+// (the other knobs still override it). BENCH_TRACE=1: each worker prints its memory over time on stderr.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +15,16 @@ import { printReport } from './report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MIB = 1024 * 1024;
-const env = (name, fallback) => process.env[name] ?? fallback;
+const PRESETS = {
+  upload: { BENCH_MIB: 128, BENCH_IMPLS: 'ours,sdk', BENCH_KINDS: 'transfer' },
+};
+const presetName = process.env.BENCH_PRESET ?? process.argv[2];
+if (presetName !== undefined && !Object.hasOwn(PRESETS, presetName)) {
+  console.error(`bench: unknown preset "${presetName}" (known: ${Object.keys(PRESETS).join(', ')})`);
+  process.exit(1);
+}
+const preset = PRESETS[presetName] ?? {};
+const env = (name, fallback) => process.env[name] ?? preset[name] ?? fallback;
 const cfg = {
   rounds: Number(env('BENCH_ROUNDS', 3)),
   sizeBytes: Number(env('BENCH_MIB', 256)) * MIB,

@@ -121,22 +121,30 @@ describe('part cutting', () => {
     expect(parts.map((p) => p.length)).toEqual([4, 4, 8, 8, 6]);
   });
 
-  it("recycles its own part buffers and never a view of the caller's buffer", async () => {
+  it("recycles its own part buffers (their memory, moved: old views read empty) and never the caller's", async () => {
     const buffers = new BufferPool(64);
     const first = buffers.take(8) as Buffer;
-    buffers.give(first.subarray(0, 3));
-    expect((buffers.take(8) as Buffer).buffer).toBe(first.buffer);
-    const callers = Buffer.alloc(16);
+    first.write('abcdefgh');
+    const kept = first.subarray(0, 3);
+    buffers.give(kept);
+    expect([first.length, kept.length], 'every view of a returned buffer is empty').toEqual([0, 0]);
+    const again = buffers.take(8) as Buffer;
+    expect(again.toString(), 'the same memory, moved, not copied or allocated anew').toBe('abcdefgh');
+    expect(buffers.allocated).toBe(8);
+    const callers = Buffer.from('0123456789abcdef');
     for (const view of sliceParts(callers, 8)) buffers.give(view);
+    expect(callers.toString(), "a caller's buffer is never taken or emptied").toBe('0123456789abcdef');
     expect((buffers.take(8) as Buffer).buffer).not.toBe(callers.buffer);
+    expect(buffers.allocated).toBe(16);
     // Parts cut from a stream with a pool come from it: three parts, one buffer when each is returned before the next.
-    const seen = new Set<ArrayBufferLike>();
     const recycling = new BufferPool(64);
+    const sizes: number[] = [];
     for await (const part of readParts(from([8, 8, 8]), uniform(8), recycling)) {
-      seen.add(part.buffer);
+      sizes.push(part.length);
       recycling.give(part);
+      expect(recycling.allocated).toBe(8);
     }
-    expect(seen.size).toBe(1);
+    expect(sizes).toEqual([8, 8, 8]);
   });
 
   it('keeps all buffers within the budget: a take past it waits until a buffer comes back', async () => {
@@ -146,14 +154,18 @@ describe('part cutting', () => {
     const waiting = buffers.take(8);
     expect(waiting, 'the third buffer must wait').toBeInstanceOf(Promise);
     expect(buffers.allocated).toBe(16);
+    a.fill(7);
     buffers.give(a);
-    expect((await waiting).buffer).toBe(a.buffer);
+    const served = await waiting;
+    expect([...served], "the waiter gets a's memory").toEqual(Array(8).fill(7));
+    expect(buffers.allocated).toBe(16);
     const controller = new AbortController();
     const aborted = buffers.take(8, controller.signal) as Promise<Buffer>;
     controller.abort();
     await expect(aborted).rejects.toMatchObject({ code: 'ABORTED' });
     buffers.give(b);
-    buffers.give(a);
+    buffers.give(served);
+    buffers.give(a); // already given: ignored
     expect(buffers.allocated, 'kept for the next upload while idle only briefly').toBe(16);
     buffers.trim();
     expect(buffers.allocated, 'an idle pool keeps nothing').toBe(0);
