@@ -3,12 +3,15 @@
 // `ours:unsigned` (the default: crc32 where the server verifies it, learned from its answers), `ours:unsigned:md5`,
 // `ours:unsigned:crc32-always` (CRC32 on every PUT and part and a FULL_OBJECT completion whatever the server says:
 // the cost on a server that verifies it, like AWS; fauxqs accepts it, Swift's XML schema refuses the completion),
-// and `ours:unsigned:none`.
+// `ours:unsigned:crc32c-always` and `ours:unsigned:crc64nvme-always` (the same with the other CRCs), and
+// `ours:unsigned:none`.
 const VARIANTS = {
   ours: {},
   'ours:unsigned': { signPayload: false },
   'ours:unsigned:md5': { signPayload: false, checksum: 'md5', verifyDownloads: true },
   'ours:unsigned:crc32-always': { signPayload: false, checksum: 'crc32', serverVerifiesChecksums: true },
+  'ours:unsigned:crc32c-always': { signPayload: false, checksum: 'crc32c', serverVerifiesChecksums: true },
+  'ours:unsigned:crc64nvme-always': { signPayload: false, checksum: 'crc64nvme', serverVerifiesChecksums: true },
   'ours:unsigned:none': { signPayload: false, checksum: 'none', verifyDownloads: false },
 };
 

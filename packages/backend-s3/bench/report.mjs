@@ -65,7 +65,13 @@ export function printReport(samples, cfg) {
 
 /** Upload/download throughput of each checksum variant against `ours:unsigned:none` (goal: ≤ 5 % cost). */
 function printChecksumCost(samples) {
-  const variants = ['ours:unsigned', 'ours:unsigned:crc32-always', 'ours:unsigned:md5'];
+  const variants = [
+    'ours:unsigned',
+    'ours:unsigned:crc32-always',
+    'ours:unsigned:crc32c-always',
+    'ours:unsigned:crc64nvme-always',
+    'ours:unsigned:md5',
+  ];
   if (!samples.some((s) => s.impl === 'ours:unsigned:none')) return;
   console.log('\nchecksum cost (payloads unsigned, as on https); ratio = variant / no checksum, goal ≥ 0.95');
   for (const server of [...new Set(samples.filter((x) => x.impl === 'ours:unsigned:none').map((s) => s.server))]) {
@@ -80,7 +86,8 @@ function printChecksumCost(samples) {
       for (const impl of variants) {
         const value = rate(impl);
         if (!Number.isFinite(value)) continue;
-        const label = { 'ours:unsigned': 'default', 'ours:unsigned:md5': 'md5' }[impl] ?? 'crc32 always';
+        const label =
+          { 'ours:unsigned': 'default', 'ours:unsigned:md5': 'md5' }[impl] ?? impl.split(':')[2].replace('-', ' ');
         console.log(
           `${server.padEnd(7)} ${kind.padEnd(9)} ${label.padEnd(14)} ${value.toFixed(0).padStart(5)} MiB/s vs none ` +
             `${none.toFixed(0).padStart(5)} MiB/s  ${(value / none).toFixed(3)}×; client CPU ` +

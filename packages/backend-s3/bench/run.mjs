@@ -2,13 +2,15 @@
 // This launcher stays tiny on purpose (no SDK, no client): a child's maxRSS starts from its parent's high-water mark.
 // Env knobs: BENCH_ROUNDS (3), BENCH_MIB (256), BENCH_KEYS (10000), BENCH_PART_MIB (8), BENCH_QUEUE (4),
 // BENCH_SERVERS (swift,fauxqs), BENCH_IMPLS (ours,sdk), BENCH_KINDS (transfer,list,cleanup: up+download,
-// list+delete, a Store cleanup pass beside its list+delete floor), BENCH_CLEANUP_FAUXQS (100000),
-// BENCH_CLEANUP_SWIFT (20000): objects in the cleanup bench. BENCH_PRESET=upload (or `node run.mjs upload`, which
-// `pnpm bench:upload` runs): the short upload-memory comparison, 128 MiB, ours vs sdk, transfer only, 3 rounds
-// (the other knobs still override it). BENCH_TRACE=1: each worker prints its memory over time on stderr.
+// list+delete, a Store cleanup pass beside its list+delete floor; checksums: CPU per MiB of each checksum, no
+// server — checksums.mjs), BENCH_CLEANUP_FAUXQS (100000), BENCH_CLEANUP_SWIFT (20000): objects in the cleanup bench.
+// BENCH_PRESET=upload (or `node run.mjs upload`, which `pnpm bench:upload` runs): the short upload-memory comparison,
+// 128 MiB, ours vs sdk, transfer only, 3 rounds (the other knobs still override it). BENCH_TRACE=1: each worker
+// prints its memory over time on stderr.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchChecksums, printChecksumReport } from './checksums.mjs';
 import { benchCleanup, printCleanupReport } from './cleanup.mjs';
 import { runNode, startServers } from './processes.mjs';
 import { printReport } from './report.mjs';
@@ -34,9 +36,10 @@ const cfg = {
   servers: env('BENCH_SERVERS', 'swift,fauxqs').split(','),
   impls: env(
     'BENCH_IMPLS',
-    'ours,sdk,ours:unsigned,ours:unsigned:md5,ours:unsigned:crc32-always,ours:unsigned:none',
+    'ours,sdk,ours:unsigned,ours:unsigned:md5,ours:unsigned:crc32-always,ours:unsigned:crc32c-always,' +
+      'ours:unsigned:crc64nvme-always,ours:unsigned:none',
   ).split(','),
-  kinds: env('BENCH_KINDS', 'transfer,list,cleanup').split(','),
+  kinds: env('BENCH_KINDS', 'transfer,list,cleanup,checksums').split(','),
   cleanupObjects: {
     fauxqs: Number(env('BENCH_CLEANUP_FAUXQS', 100_000)),
     swift: Number(env('BENCH_CLEANUP_SWIFT', 20_000)),
@@ -56,6 +59,9 @@ async function main() {
     `bench: ${cfg.rounds} rounds, ${cfg.sizeBytes / MIB} MiB up+down, ${cfg.keys} keys list+delete, ` +
       `partSize ${cfg.partSize / MIB} MiB, queueSize ${cfg.queueSize}; launcher RSS ${(process.memoryUsage.rss() / MIB).toFixed(0)} MiB`,
   );
+  // The checksum CPU bench needs no server: it runs first, on an otherwise idle bench.
+  const checksums = cfg.kinds.includes('checksums') ? await benchChecksums(here, cfg.rounds) : undefined;
+  if (cfg.kinds.every((kind) => kind === 'checksums')) return printChecksumReport(checksums);
   const servers = await startServers(join(here, 'servers.mjs'), cfg.servers);
   // Ctrl-C: stop Swift and fauxqs before leaving (the servers process also stops when our pipe closes).
   for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -88,8 +94,8 @@ async function main() {
         const order = round % 2 ? cfg.impls : [...cfg.impls].reverse();
         const base = { server, bucket: server.bucket, partSize: cfg.partSize, queueSize: cfg.queueSize };
         for (const impl of cfg.kinds.includes('transfer') ? order : []) {
-          // Swift 2.30's CompleteMultipartUpload schema has no ChecksumCRC32: that variant is fauxqs-only.
-          if (impl === 'ours:unsigned:crc32-always' && server.name === 'swift') continue;
+          // Swift 2.30's CompleteMultipartUpload schema has no ChecksumCRC32: the -always variants are fauxqs-only.
+          if (impl.endsWith('-always') && server.name === 'swift') continue;
           const keyPrefix = `r${round}/${impl}`;
           for (const kind of ['upload', 'download']) {
             const result = await measure({ ...base, impl, kind, keyPrefix, sizeBytes: cfg.sizeBytes });
@@ -98,7 +104,7 @@ async function main() {
           }
           await admin({ op: 'deleteKey', server, bucket: server.bucket, key: `${keyPrefix}/blob` });
         }
-        for (const impl of cfg.kinds.includes('list') ? order.filter((i) => !i.endsWith('crc32-always')) : []) {
+        for (const impl of cfg.kinds.includes('list') ? order.filter((i) => !i.endsWith('-always')) : []) {
           const keyPrefix = `r${round}/${impl}-list`;
           const seeded = await admin({ op: 'seed', server, bucket: server.bucket, prefix: keyPrefix, keys: cfg.keys });
           if (seeded.count !== cfg.keys) throw new Error(`seeded ${seeded.count} keys, expected ${cfg.keys}`);
@@ -116,8 +122,9 @@ async function main() {
   } finally {
     await servers.stop();
   }
-  if (cfg.kinds.some((kind) => kind !== 'cleanup')) printReport(samples, cfg);
+  if (cfg.kinds.some((kind) => kind === 'transfer' || kind === 'list')) printReport(samples, cfg);
   printCleanupReport(cleanups);
+  if (checksums) printChecksumReport(checksums);
 }
 
 function log(round, server, impl, what, r) {
