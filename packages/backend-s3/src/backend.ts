@@ -7,6 +7,8 @@ import {
   type ListOptions,
   type ObjectInfo,
   type PutOptions,
+  RESERVED_END,
+  RESERVED_PREFIX,
   throwIfAborted,
 } from '@att/store-core';
 import { S3Client } from './client.js';
@@ -45,6 +47,8 @@ export function s3Backend(config: S3ClientConfig | string | URL | S3Client): S3B
     client,
     resumable,
     direct: s3DirectTransfers(client),
+    // ListObjectsV2 shows no metadata and lists in UTF-8 byte order with start-after: the Store keeps its expiry index.
+    listsMetadata: false,
     async put(key: string, body: AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<ObjectInfo> {
       // The Backend contract's metadata rules (the client alone also takes UTF-8 values, as encoded words).
       checkObjectMetadata(options.metadata);
@@ -60,11 +64,28 @@ export function s3Backend(config: S3ClientConfig | string | URL | S3Client): S3B
       return client.deleteObjects(keys, options);
     },
     async *list(options: ListOptions = {}): AsyncIterable<ObjectInfo> {
-      for await (const object of client.listObjects(options)) {
-        // A fetched page is not a reason to go on listing after an abort.
-        throwIfAborted(options.signal, 'listing');
-        // Resumable uploads keep their state under UPLOADS_PREFIX: never objects of their own.
-        if (!object.key.startsWith(UPLOADS_PREFIX)) yield object;
+      // The Store's own keys (its expiry index, under RESERVED_PREFIX) are listed only when the prefix asks for
+      // them. Elsewhere the listing skips their range with start-after instead of paging through it (once: a
+      // server that ignored start-after is read on, its reserved keys dropped).
+      const hide = !(options.prefix ?? '').startsWith(RESERVED_PREFIX);
+      let startAfter = options.startAfter;
+      let jumped = false;
+      for (;;) {
+        let jump = false;
+        for await (const object of client.listObjects({ ...options, startAfter })) {
+          // A fetched page is not a reason to go on listing after an abort.
+          throwIfAborted(options.signal, 'listing');
+          if (hide && object.key.startsWith(RESERVED_PREFIX)) {
+            if (jumped || (startAfter !== undefined && startAfter >= RESERVED_END)) continue;
+            jump = true;
+            break;
+          }
+          // Resumable uploads keep their state under UPLOADS_PREFIX: never objects of their own.
+          if (!object.key.startsWith(UPLOADS_PREFIX)) yield object;
+        }
+        if (!jump) return;
+        jumped = true;
+        startAfter = RESERVED_END;
       }
     },
     async check(options: { signal?: AbortSignal } = {}): Promise<void> {

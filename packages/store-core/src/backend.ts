@@ -48,6 +48,11 @@ export interface GetResult {
 
 export interface ListOptions {
   prefix?: string;
+  /**
+   * Only keys sorting after this one (UTF-8 byte order), as S3's `start-after`. Optional for a backend whose listing
+   * has no order; callers drop keys they have already seen, so one that ignores it costs time, never correctness.
+   */
+  startAfter?: string;
   signal?: AbortSignal;
 }
 
@@ -66,6 +71,12 @@ export interface Backend {
   /** Removes incomplete uploads (temp files, multipart uploads) started before `olderThan`; returns how many. */
   cleanupIncomplete(olderThan: Date): Promise<number>;
   close?(): Promise<void>;
+  /**
+   * False when `list()` yields no metadata (S3's ListObjectsV2) and lists in UTF-8 byte order honouring
+   * `startAfter`: the Store then keeps per-write expiries in an index beside the objects (store/expiry-index.ts),
+   * so cleanup needs no HEAD per object. Absent or true: listings carry metadata (or the Store HEADs what they lack).
+   */
+  readonly listsMetadata?: boolean;
   /**
    * Optional readiness probe, cheap enough for a health endpoint: resolves when the storage can be used now
    * (directory writable, bucket present and these credentials accepted), throws an AttError otherwise

@@ -91,6 +91,7 @@ export type { BudgetMeter } from './store/budget-charges.js';
 export type { CheckOptions } from './store/check.js';
 export type { CleanupResult } from './store/cleanup.js';
 export type { ReserveUploadOptions, SettleUploadOptions } from './store/detached-uploads.js';
+export { RESERVED_END, RESERVED_PREFIX } from './store/expiry-index.js';
 export { DEFAULT_ID_PATTERN, type StoreLogger, type StoreOptions } from './store/options.js';
 export {
   createStore,

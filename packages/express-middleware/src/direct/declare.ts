@@ -60,6 +60,8 @@ export async function declareUpload(ctx: DirectContext, req: Request, declaratio
       limit: opts.fileSizeLimit,
       budgets: budgetsOf(ctx, visitor),
       ttlMs: lifetimeMs(ctx),
+      // An expiry narrower than the store's goes into its expiry index (S3), so cleanup honours it.
+      ...(opts.narrowsExpiry && expiry !== undefined ? { expiresAt: new Date(now + expiry) } : {}),
     });
   } catch (err) {
     // Budgets in another ledger than the store's are claimed separately: a refusal by one may leave the

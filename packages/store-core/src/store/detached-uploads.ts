@@ -11,15 +11,17 @@
  * | finish          | reservation → object's size   | → object's size     | → `received` (if given)  |
  * | abandon         | reservation dropped           | dropped             | → `received` (if given)  |
  */
-import type { ObjectInfo } from '../backend.js';
+import type { Backend, ObjectInfo } from '../backend.js';
 import { AttError } from '../errors.js';
 import type { Accounting } from './accounting.js';
 import { type Attachment, toAttachment } from './attachment.js';
 import { type Budget, checkBudgets } from './budget.js';
+import { keepsIndex, putMarker } from './expiry-index.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { Reservation } from './reservation.js';
 
 export interface DetachedUploadContext {
+  backend: Backend;
   accounting: Accounting;
   lock: KeyedLock;
   totalSizeLimit: number | undefined;
@@ -37,6 +39,11 @@ export interface ReserveUploadOptions {
   budgets?: readonly Budget[];
   /** How long the reservation lives without a renewal (tus: `staleUploadAge`; direct: the URL's lifetime). */
   ttlMs: number;
+  /**
+   * The upload's own expiry, when its metadata says another than the store's default (given once, when the upload
+   * is declared): recorded in the expiry index before any byte can be stored, so cleanup honours it.
+   */
+  expiresAt?: Date;
 }
 
 export interface SettleUploadOptions {
@@ -67,6 +74,9 @@ export class DetachedUploads {
       });
     }
     await this.#reservation(id, options.budgets, ttlMs).grow(bytes);
+    if (options.expiresAt !== undefined && keepsIndex(this.#ctx.backend)) {
+      await putMarker(this.#ctx.backend, id, options.expiresAt);
+    }
   }
 
   /** Keeps upload `id`'s reservation alive for `ttlMs` more; false when it already expired (reserve it again). */

@@ -1,13 +1,16 @@
 /**
  * `Store.remove`: deletions that keep the store's total exact. Each id is deleted under its lock, its size known
  * before (a HEAD), and announced to the accounting as an operation so a listing pass running beside it
- * (reconcile.ts) counts it exactly once; the bytes go back to the total only once the backend confirmed.
+ * (reconcile.ts) counts it exactly once; the bytes go back to the total only once the backend confirmed. An object
+ * written with its own expiry takes its expiry-index markers along, in the same delete.
  */
-import type { Backend } from '../backend.js';
+import type { Backend, ObjectInfo } from '../backend.js';
 import { isAttError } from '../errors.js';
 import type { StoreEvents } from '../events/store-events.js';
 import type { Accounting } from './accounting.js';
+import { hasOwnExpiry } from './attachment.js';
 import { forEachLimited } from './concurrency.js';
+import { keepsIndex, markersOf } from './expiry-index.js';
 import type { KeyedLock } from './keyed-lock.js';
 
 const REMOVE_CONCURRENCY = 16;
@@ -17,6 +20,8 @@ export interface RemovalContext {
   accounting: Accounting;
   lock: KeyedLock;
   events: StoreEvents;
+  /** The store's default expiry: an object whose expiry differs was written with its own (and has markers). */
+  expiry: number | undefined;
 }
 
 /** Deletes validated, distinct ids; missing ones are fine. */
@@ -24,11 +29,13 @@ export async function removeAttachments(context: RemovalContext, ids: readonly s
   const { backend, accounting, lock, events } = context;
   await forEachLimited([...new Set(ids)], REMOVE_CONCURRENCY, (id) =>
     lock.run(id, async () => {
-      const before = await sizeOf(backend, id);
-      if (before === undefined) return;
+      const found = await headOf(backend, id);
+      if (found === undefined) return;
+      const before = found.size;
       accounting.beginOp(id, before);
       try {
-        await backend.delete([id]);
+        const indexed = keepsIndex(backend) && hasOwnExpiry(found, context.expiry);
+        await backend.delete(indexed ? [id, ...(await markersOf(backend, id))] : [id]);
       } catch (err) {
         accounting.endOp(id, before);
         throw err;
@@ -40,10 +47,10 @@ export async function removeAttachments(context: RemovalContext, ids: readonly s
   );
 }
 
-/** The stored size of `id`, or undefined when there is no such object. */
-export async function sizeOf(backend: Backend, id: string): Promise<number | undefined> {
+/** The stored object under `id`, or undefined when there is none. */
+export async function headOf(backend: Backend, id: string): Promise<ObjectInfo | undefined> {
   try {
-    return (await backend.head(id)).size;
+    return await backend.head(id);
   } catch (err) {
     if (isAttError(err, 'NOT_FOUND')) return undefined;
     throw err;

@@ -20,6 +20,7 @@ import { type CheckOptions, checkStore } from './check.js';
 import type { CleanupResult } from './cleanup.js';
 import { CleanupRunner } from './cleanup-runner.js';
 import { DetachedUploads } from './detached-uploads.js';
+import { isReservedKey } from './expiry-index.js';
 import { KeyedLock } from './keyed-lock.js';
 import {
   checkStoreOptions,
@@ -30,7 +31,7 @@ import {
   HOUR,
   type StoreOptions,
 } from './options.js';
-import { removeAttachments, sizeOf } from './removal.js';
+import { headOf, removeAttachments } from './removal.js';
 import { Renewals } from './renewals.js';
 import { resyncFromListing } from './resync.js';
 import type { ReadResult, StoreLimits, StoreUsage, WriteOptions } from './types.js';
@@ -101,6 +102,7 @@ export class Store {
     const reservationTtl = options.reservationTtl ?? DEFAULT_RESERVATION_TTL;
     this.#renewals = new Renewals(reservationTtl, logger);
     this.uploads = new DetachedUploads({
+      backend: this.backend,
       accounting: this.#accounting,
       lock: this.#lock,
       totalSizeLimit: options.totalSizeLimit,
@@ -124,7 +126,7 @@ export class Store {
       reservationTtl,
       reserveAhead: options.reserveAhead ?? DEFAULT_RESERVE_AHEAD,
       now: this.#now,
-      sizeOf: (id) => sizeOf(this.backend, id),
+      headOf: (id) => headOf(this.backend, id),
     };
   }
 
@@ -178,7 +180,7 @@ export class Store {
   }
 
   checkId(id: string): void {
-    if (typeof id !== 'string' || !this.#idPattern.test(id)) {
+    if (typeof id !== 'string' || !this.isValidId(id)) {
       throw new AttError('INVALID_ID', 'invalid attachment id', { details: { pattern: this.#idPattern.source } });
     }
   }
@@ -255,7 +257,13 @@ export class Store {
     this.#checkOpen();
     for (const id of ids) this.checkId(id);
     await removeAttachments(
-      { backend: this.backend, accounting: this.#accounting, lock: this.#lock, events: this.#events },
+      {
+        backend: this.backend,
+        accounting: this.#accounting,
+        lock: this.#lock,
+        events: this.#events,
+        expiry: this.#options.expiry,
+      },
       ids,
     );
   }
@@ -307,7 +315,8 @@ export class Store {
 
   /** Whether `key` is a valid attachment id (listings ignore everything else). */
   isValidId(key: string): boolean {
-    return this.#idPattern.test(key);
+    // Keys under `!att/` are the Store's own (the expiry index), whatever the id pattern allows.
+    return this.#idPattern.test(key) && !isReservedKey(key);
   }
 
   #live(id: string, info: ObjectInfo): Attachment | undefined {

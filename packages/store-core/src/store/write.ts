@@ -4,15 +4,16 @@
  * `write` streams the body into the backend under the id's lock, growing the reservation as bytes arrive, and
  * settles it exactly once (reservation.ts says what each outcome keeps). This is the only place att charges bytes.
  */
-import type { Backend } from '../backend.js';
+import type { Backend, ObjectInfo } from '../backend.js';
 import { AttError, isAttError } from '../errors.js';
 import { elapsedMs, failureCode, type StoreEvents } from '../events/store-events.js';
 import type { AttLogger } from '../logging/logger.js';
 import { contentDispositionFor } from '../serving/content-disposition.js';
 import { type ByteSource, checkByteSource, meter, throwIfAborted } from '../streams.js';
 import type { Accounting } from './accounting.js';
-import { type Attachment, checkContentType, toAttachment, toMetadata } from './attachment.js';
+import { type Attachment, checkContentType, hasOwnExpiry, toAttachment, toMetadata } from './attachment.js';
 import { checkBudgets } from './budget.js';
+import { keepsIndex, putMarker } from './expiry-index.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Renewals } from './renewals.js';
 import { Reservation } from './reservation.js';
@@ -35,8 +36,8 @@ export interface WriteContext {
   reservationTtl: number;
   reserveAhead: number;
   now: () => number;
-  /** Size of the stored object, undefined when there is none. */
-  sizeOf: (id: string) => Promise<number | undefined>;
+  /** The stored object under an id, undefined when there is none. */
+  headOf: (id: string) => Promise<ObjectInfo | undefined>;
 }
 
 /** A write whose limits are checked and whose first bytes are reserved; `write` it or `cancel` it. */
@@ -163,13 +164,27 @@ export class PendingWrite {
     let before: number | undefined;
     let begun = false;
     let over = false;
-    const learned = (options.isNew ? Promise.resolve(undefined) : this.#ctx.sizeOf(id)).then((found) => {
+    const found = options.isNew ? Promise.resolve(undefined) : this.#ctx.headOf(id);
+    const learned = found.then((info) => {
       if (over) return;
-      before = found;
-      accounting.beginOp(id, found);
+      before = info?.size;
+      accounting.beginOp(id, before);
       begun = true;
     });
     learned.catch(() => {});
+    // The expiry index (expiry-index.ts) learns of an own expiry, or of one dropped by a rewrite, before the
+    // object is published: the body does not end until the marker is stored, and a marker that fails fails the write.
+    let marker: string | undefined;
+    const marked = keepsIndex(backend) ? this.#mark(found, options) : Promise.resolve(undefined);
+    marked.then(
+      (key) => {
+        marker = key;
+      },
+      () => {},
+    );
+    const ready = async (): Promise<void> => {
+      await Promise.all([learned, marked]);
+    };
 
     let received = 0;
     let limitError: AttError | undefined;
@@ -205,12 +220,15 @@ export class PendingWrite {
     const contentDisposition = contentDispositionFor({ id, filename, contentType });
     let info: Awaited<ReturnType<Backend['put']>>;
     try {
-      const metered = meter(body, { signal, expectedSize: size, onChunk: charge, beforeEnd: () => learned });
+      const metered = meter(body, { signal, expectedSize: size, onChunk: charge, beforeEnd: ready });
       info = await backend.put(id, metered, { size, contentType, metadata, contentDisposition, signal });
       // Only a backend that published without reading the body to its end gets here first (contract breach).
-      await learned;
+      await ready();
     } catch (err) {
       over = true;
+      // This write's marker is newer than any object under the id, so cleanup would ignore it: tidy it now.
+      await marked.catch(() => undefined);
+      if (marker !== undefined) await backend.delete([marker]).catch(() => {});
       await reservation.settle({ received }).catch(() => {});
       if (begun) accounting.endOp(id, before);
       if (limitError) throw limitError;
@@ -223,13 +241,22 @@ export class PendingWrite {
       await reservation.settle({ stored: received, replaced: before ?? 0, received });
     } catch (err) {
       // The object is stored but no limit knows it: take a new object back rather than leave it uncounted.
-      if (before === undefined) await backend.delete([id]).catch(() => {});
+      if (before === undefined) await backend.delete(marker ? [id, marker] : [id]).catch(() => {});
       accounting.endOp(id, before === undefined ? undefined : received);
       this.#ctx.logger.warn({ id, err }, 'could not record an upload in the shared state');
       throw err;
     }
     accounting.endOp(id, received);
     return toAttachment(id, { ...info, size: received }, expiry);
+  }
+
+  /** Stores the write's marker: its own expiry, or 'none' when it replaces an object that had one. */
+  async #mark(found: Promise<ObjectInfo | undefined>, options: WriteOptions): Promise<string | undefined> {
+    const { backend, expiry } = this.#ctx;
+    if (options.expiresAt !== undefined) return putMarker(backend, this.id, options.expiresAt);
+    const replaced = await found;
+    if (replaced && hasOwnExpiry(replaced, expiry)) return putMarker(backend, this.id, undefined);
+    return undefined;
   }
 }
 
