@@ -48,6 +48,9 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** S3 codes (AWS; Swift says BadDigest for a payload hash too) for a body that does not match its digest. */
+const DIGEST_MISMATCH_CODES = new Set(['BadDigest', 'XAmzContentSHA256Mismatch']);
+
 function codeForStatus(status: number, s3Code: string | undefined): { code: AttErrorCode; retryable: boolean } {
   // Status first: providers disagree on codes (Swift says SignatureDoesNotMatch where AWS says InvalidAccessKeyId).
   // A missing bucket is an outage (deleted, or a wrong name in the config), never a missing object. HEAD answers
@@ -56,6 +59,11 @@ function codeForStatus(status: number, s3Code: string | undefined): { code: AttE
     return { code: s3Code === 'NoSuchBucket' ? 'BACKEND_UNAVAILABLE' : 'NOT_FOUND', retryable: false };
   }
   if (status === 401 || status === 403) return { code: 'ACCESS_DENIED', retryable: false };
+  // The server refused the body because it does not match the hash or checksum sent with it (Content-MD5, a signed
+  // SHA-256, x-amz-checksum-*, an aws-chunked trailer): nothing was stored, and a resent buffer may well arrive whole.
+  if (status === 400 && s3Code !== undefined && DIGEST_MISMATCH_CODES.has(s3Code)) {
+    return { code: 'INTEGRITY_ERROR', retryable: true };
+  }
   if (status === 416) return { code: 'RANGE_NOT_SATISFIABLE', retryable: false };
   if (RETRYABLE_STATUSES.has(status)) return { code: 'BACKEND_UNAVAILABLE', retryable: true };
   if (s3Code !== undefined && RETRYABLE_S3_CODES.has(s3Code)) return { code: 'BACKEND_UNAVAILABLE', retryable: true };

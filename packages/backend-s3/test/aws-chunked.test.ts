@@ -127,6 +127,55 @@ describe('when it is sent', () => {
     await client.close();
   });
 
+  it('a server that checks the trailer refuses a corrupted stream before storing it: INTEGRITY_ERROR', async () => {
+    // An AWS-like fake: decodes aws-chunked, checks the trailing CRC32 against the bytes, stores only on a match.
+    const stored = new Map<string, Buffer>();
+    const server = await fake((req) => {
+      const text = req.raw.toString('latin1');
+      const frames: Buffer[] = [];
+      let at = 0;
+      for (;;) {
+        const eol = text.indexOf('\r\n', at);
+        const length = Number.parseInt(text.slice(at, eol), 16);
+        if (length === 0) {
+          at = eol + 2;
+          break;
+        }
+        frames.push(req.raw.subarray(eol + 2, eol + 2 + length));
+        at = eol + 2 + length + 2;
+      }
+      const body = Buffer.concat(frames);
+      const trailer = /^x-amz-checksum-crc32:(\S+)\r\n/.exec(text.slice(at))?.[1];
+      if (trailer !== CHECKSUM_ALGORITHMS.crc32.digest(body)) {
+        return {
+          status: 400,
+          body: '<Error><Code>BadDigest</Code><Message>The CRC32 you specified did not match the calculated checksum.</Message></Error>',
+        };
+      }
+      stored.set(req.url, body);
+      return { headers: { etag: '"x"' } };
+    });
+    const proxy = await startFaultProxy(server.url, (r) => (isPut(r) ? { flipByte: 70_000 } : undefined));
+    const client = new S3Client({
+      endpoint: proxy.endpoint,
+      bucket: 'b',
+      region: 'us-east-1',
+      accessKeyId: 'AK',
+      secretAccessKey: 'secret',
+      serverVerifiesChecksums: true,
+    });
+    const data = randomBytes(200_000);
+    const err = await client.putObject('bad', chunks(data), { size: data.length }).catch((e) => e);
+    expect(isAttError(err, 'INTEGRITY_ERROR'), String(err)).toBe(true);
+    expect(err.details).toMatchObject({ httpStatus: 400, s3Code: 'BadDigest' });
+    expect(stored.size, 'nothing stored').toBe(0);
+    proxy.setRule(undefined);
+    await client.putObject('good', chunks(data), { size: data.length });
+    expect(stored.get('/b/good')?.equals(data), 'an intact stream is stored as sent').toBe(true);
+    await client.close();
+    await proxy.close();
+  });
+
   it('Swift never gets it: learned not to verify, its streamed PUTs go plain and succeed', async () => {
     const server = s3Server('swift');
     const bucket = await createTestBucket(server, 'chunked-swift');

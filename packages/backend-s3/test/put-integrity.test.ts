@@ -90,6 +90,40 @@ describe.each(['swift', 'fauxqs'] as const)('a corrupted single PUT (%s)', (name
   });
 });
 
+describe('a body the server refuses for its digest (Swift checks signed payloads and Content-MD5)', () => {
+  const server = s3Server('swift');
+
+  it.each([
+    ['a signed payload (SHA-256)', {}],
+    ['Content-MD5', { checksum: 'md5' as const, signPayload: false }],
+  ])(
+    '%s: 400 BadDigest is INTEGRITY_ERROR, resent once the corruption is gone, never stored corrupted',
+    async (_what, extra) => {
+      const bucket = await createTestBucket(server, 'put-integrity-digest');
+      const proxy = await startFaultProxy(server.endpoint, (r) => (isPut(r) ? { flipByte: 5 } : undefined));
+      const client = clientFor(server, bucket, { endpoint: proxy.endpoint, maxAttempts: 1, ...extra });
+      const data = randomBytes(100_000);
+      const err = await client.putObject('refused', data).catch((e) => e);
+      expect(isAttError(err, 'INTEGRITY_ERROR'), String(err)).toBe(true);
+      expect(err.details).toMatchObject({ httpStatus: 400, s3Code: 'BadDigest' });
+      expect(await headStatus(server, bucket, 'refused')).toBe(404);
+      // Retryable: with a second attempt, and the flip on the first only, the write goes through intact.
+      const retrying = clientFor(server, bucket, {
+        endpoint: proxy.endpoint,
+        maxAttempts: 2,
+        retryBaseDelay: 1,
+        ...extra,
+      });
+      proxy.setRule((r) => (isPut(r) && r.attempt === 1 ? { flipByte: 5 } : undefined));
+      await retrying.putObject('retried', data);
+      expect(sha256(await readAll((await retrying.getObject('retried')).body))).toBe(sha256(data));
+      await client.close();
+      await retrying.close();
+      await proxy.close();
+    },
+  );
+});
+
 describe('without the check (fauxqs)', () => {
   it("checksum: 'none' stores the corrupted bytes: the proxy's flip is real and only the check stops it", async () => {
     const server = s3Server('fauxqs');
