@@ -24,6 +24,8 @@ import { checksumAlgorithm } from './checksum-algorithms.js';
 const CHECKSUM_HEADER = /^x-amz-(?:checksum-|sdk-checksum-)/;
 const REFUSAL = /unsupported header '?x-amz-(?:checksum|sdk-checksum)/i;
 const BODY_OPERATIONS = new Set(['PutObject', 'UploadPart']);
+/** AWS on an Object Lock bucket: "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests…". */
+const DEMAND = /(?:content-md5|x-amz-checksum)[^.]*\brequired\b/i;
 
 export interface ChecksumRequest {
   operation: string;
@@ -123,6 +125,19 @@ export class ChecksumPolicy {
     } else if (operation === 'CreateMultipartUpload' && 'x-amz-checksum-algorithm' in sent) {
       this.verifiesCrc = String(answer['x-amz-checksum-algorithm'] ?? '').toUpperCase() === algorithm.s3Name;
     }
+  }
+
+  /**
+   * Learns from a 400 demanding a checksum (AWS, Object Lock buckets) that the server verifies them, so that the
+   * next streamed PUT carries its CRC as a trailer; a stream that went without cannot be resent, a buffer can
+   * (then it offers the CRC). Returns whether the request may be resent.
+   */
+  demanded(error: AttError, request: ChecksumRequest): boolean {
+    if (!this.algorithm || this.refused || !this.#learns || error.details?.httpStatus !== 400) return false;
+    if (!DEMAND.test(error.message) || this.verifiesCrc === true) return false;
+    this.verifiesCrc = true;
+    this.#computed.delete(request); // computed while not offering: the resend computes its CRC
+    return true;
   }
 
   /** True when `error` is a server refusing checksum headers: remembered, and the request can be resent. */

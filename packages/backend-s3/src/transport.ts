@@ -179,6 +179,12 @@ export class S3Transport {
             continue;
           }
         }
+        // A server that demands a checksum (Object Lock): from now on it gets one; a buffer goes again at once.
+        if (this.checksums.demanded(error, request) && resendable && !request.signal?.aborted) {
+          attempt--;
+          report?.retry(error);
+          continue;
+        }
         // A server that refuses checksum headers (B2): remembered (so once per client), and the request goes again
         // at once without them, whatever maxAttempts says.
         if (resendable && !request.signal?.aborted && this.checksums.refusal(error)) {

@@ -12,7 +12,12 @@ import { awsChunkedBody, awsChunkedLength, FRAME_SIZE } from '../src/aws-chunked
 import { CHECKSUM_ALGORITHMS } from '../src/checksum-algorithms.js';
 import { S3Client } from '../src/index.js';
 import { chunks, clientFor, MiB, randomBytes, readAll, sha256 } from './helpers/clients.js';
-import { type FakeEndpoint, type RecordedRequest, startFakeEndpoint } from './support/fake-endpoint.js';
+import {
+  type FakeAnswer,
+  type FakeEndpoint,
+  type RecordedRequest,
+  startFakeEndpoint,
+} from './support/fake-endpoint.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 import { createTestBucket, s3Server, sdkClient } from './support/servers.js';
 
@@ -21,7 +26,7 @@ afterEach(async () => {
   await Promise.all(fakes.splice(0).map((f) => f.close()));
 });
 
-async function fake(handle: (req: RecordedRequest) => { status?: number; headers?: Record<string, string> }) {
+async function fake(handle: (req: RecordedRequest) => FakeAnswer) {
   const f = await startFakeEndpoint(handle);
   fakes.push(f);
   return f;
@@ -237,5 +242,54 @@ describe('end to end on fauxqs (decodes aws-chunked), client forced to serverVer
     expect(isAttError(gone, 'NOT_FOUND'), String(gone)).toBe(true);
     await client.close();
     await proxy.close();
+  });
+});
+
+describe('a server that demands a checksum (AWS with Object Lock)', () => {
+  const DEMAND =
+    '<Error><Code>InvalidRequest</Code><Message>Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters</Message></Error>';
+  const hasChecksum = (req: RecordedRequest) =>
+    req.headers['x-amz-trailer'] !== undefined ||
+    Object.keys(req.headers).some((h) => h.startsWith('x-amz-checksum-crc'));
+  const config = (endpoint: string) => ({
+    endpoint,
+    bucket: 'b',
+    region: 'us-east-1',
+    accessKeyId: 'AK',
+    secretAccessKey: 'secret',
+  });
+
+  it('a refused stream (not resendable) fails, and the next streamed PUT carries its CRC as a trailer', async () => {
+    const demanding = await fake((req) =>
+      hasChecksum(req) ? { headers: { etag: '"x"' } } : { status: 400, body: DEMAND },
+    );
+    const client = new S3Client(config(demanding.url));
+    const data = randomBytes(10_000);
+    const first = await client.putObject('s1', chunks(data), { size: data.length }).catch((e) => e);
+    expect(isAttError(first, 'BACKEND_ERROR'), String(first)).toBe(true);
+    expect(client.checksumsVerified).toBe(true);
+    await client.putObject('s2', chunks(data), { size: data.length });
+    expect(demanding.requests.at(-1)?.headers['x-amz-trailer']).toBe('x-amz-checksum-crc32');
+    await client.close();
+  });
+
+  it('a client that had learned "not verified" resends a refused buffer at once with its CRC', async () => {
+    let demand = false;
+    const f = await fake((req) => {
+      if (demand && !hasChecksum(req)) return { status: 400, body: DEMAND };
+      // Before the demand it echoes nothing (a client learns "not verified"); then it echoes as AWS does.
+      const echo = demand ? req.headers['x-amz-checksum-crc32c'] : undefined;
+      return { headers: { etag: '"x"', ...(typeof echo === 'string' ? { 'x-amz-checksum-crc32c': echo } : {}) } };
+    });
+    const client = new S3Client({ ...config(f.url), checksum: 'crc32c' });
+    await client.putObject('taught', 'x');
+    expect(client.checksumsVerified).toBe(false);
+    demand = true;
+    await client.putObject('buffered', 'hello');
+    const [refused, resent] = f.requests.slice(-2);
+    expect(refused?.headers['x-amz-checksum-crc32c']).toBeUndefined();
+    expect(resent?.headers['x-amz-checksum-crc32c']).toBe(CHECKSUM_ALGORITHMS.crc32c.digest(Buffer.from('hello')));
+    expect(client.checksumsVerified).toBe(true);
+    await client.close();
   });
 });
