@@ -56,9 +56,10 @@ export class WriteBehind {
 
   #flush(): void {
     const batch = this.#queue;
+    const bytes = this.#queued;
     this.#queue = [];
     this.#queued = 0;
-    const write = this.#writeAll(batch).then(
+    const write = this.#writeAll(batch, bytes).then(
       () => {
         if (this.#inFlight === write) this.#inFlight = undefined;
       },
@@ -70,26 +71,27 @@ export class WriteBehind {
     this.#inFlight = write;
   }
 
-  /** A write may take less than asked (some filesystems, signals); continue with the rest. */
-  async #writeAll(batch: Uint8Array[]): Promise<void> {
-    if (batch.length === 1) {
-      const chunk = batch[0] as Uint8Array;
-      let written = 0;
-      while (written < chunk.byteLength) {
-        written += (await this.#file.write(chunk, written, chunk.byteLength - written)).bytesWritten;
-      }
-      return;
-    }
+  /** One system call for the batch; the rare short write (some filesystems, signals) continues with the rest. */
+  #writeAll(batch: Uint8Array[], bytes: number): Promise<void> {
+    const first = batch.length === 1 ? this.#file.write(batch[0] as Uint8Array, 0, bytes) : this.#file.writev(batch);
+    return first.then(({ bytesWritten }) =>
+      bytesWritten === bytes ? undefined : this.#writeRest(batch, bytesWritten),
+    );
+  }
+
+  async #writeRest(batch: Uint8Array[], written: number): Promise<void> {
     let rest = batch;
-    while (rest.length > 0) {
-      let { bytesWritten } = await this.#file.writev(rest);
+    let bytesWritten = written;
+    for (;;) {
       let i = 0;
       while (i < rest.length && bytesWritten >= (rest[i] as Uint8Array).byteLength) {
         bytesWritten -= (rest[i] as Uint8Array).byteLength;
         i++;
       }
       rest = rest.slice(i);
-      if (bytesWritten > 0 && rest.length > 0) rest[0] = (rest[0] as Uint8Array).subarray(bytesWritten);
+      if (rest.length === 0) return;
+      if (bytesWritten > 0) rest[0] = (rest[0] as Uint8Array).subarray(bytesWritten);
+      bytesWritten = (await this.#file.writev(rest)).bytesWritten;
     }
   }
 

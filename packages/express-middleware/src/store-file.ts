@@ -23,10 +23,15 @@ export interface IncomingFile {
   claimedType: string | undefined;
   /** Store nothing (and resolve to undefined) when the body turns out empty: a browser's empty file input. */
   skipIfEmpty?: boolean;
+  /** Told the length of each chunk as it is read from `source` (the reader's own listener: no second one). */
+  onRead?: (bytes: number) => void;
 }
 
+const ignore = (): void => {};
+
 export async function storeFile(pending: PendingWrite, file: IncomingFile): Promise<StoredAttachment | undefined> {
-  const reader = readAhead(file.source, READ_AHEAD_BYTES, () => {});
+  const onRead = file.onRead;
+  const reader = readAhead(file.source, READ_AHEAD_BYTES, onRead ? (chunk) => onRead(chunk.length) : ignore);
 
   // Peek at the first bytes for the type; they are written first, then the rest as it comes.
   const head: Uint8Array[] = [];

@@ -99,6 +99,9 @@ export async function handleMultipart(
     new AttError('TOO_LARGE', `form fields larger than ${opts.fieldsSizeLimit} bytes`, {
       details: { limit: opts.fieldsSizeLimit },
     });
+  const countFileBytes = (bytes: number) => {
+    fileBytes += bytes;
+  };
   const countBody = (chunk: Buffer) => {
     bodyBytes += chunk.length;
     let buffered = 0;
@@ -130,21 +133,19 @@ export async function handleMultipart(
     stream.once('close', () => openStreams.delete(stream));
     const index = fileCount - 1;
     const task = prepareUpload(opts, budgets, controller.signal)
-      .then((pending) => {
-        // Counted beside the store's reader, attached in the same tick so neither misses a chunk (until then the
-        // stream is paused and its buffer counts as `readableLength`).
-        stream.on('data', (chunk: Buffer) => {
-          fileBytes += chunk.length;
-        });
-        return storeFile(pending, {
+      .then((pending) =>
+        storeFile(pending, {
           source: stream,
           // busboy has parsed the part header; the name is cleaned afterwards like any other client filename.
           filename: sanitizeFilename(unescapeFormDataFilename(info.filename)),
           claimedType: info.mimeType,
           // Browsers send an empty, nameless part for a file input left empty: no file, nothing to store.
           skipIfEmpty: info.filename === undefined,
-        });
-      })
+          // Counted by the store's reader as it takes each chunk (until then the stream is paused and its buffer
+          // counts as `readableLength`); a second 'data' listener would make every chunk's emit copy the list.
+          onRead: countFileBytes,
+        }),
+      )
       .then(
         (attachment) => {
           if (attachment) stored[index] = attachment;

@@ -46,6 +46,7 @@ export {
   silentLogger,
 } from './logging/logger.js';
 export { REDACTED, redactSecrets, redactText } from './logging/redact.js';
+export { type MeterOptions, meter } from './meter.js';
 export { checkObjectMetadata, MAX_METADATA_BYTES } from './object-metadata.js';
 export {
   type BackendPlugin,
@@ -106,8 +107,6 @@ export {
   abortError,
   type ByteSource,
   checkByteSource,
-  type MeterOptions,
-  meter,
   raceAbort,
   readAll,
   resolveRange,

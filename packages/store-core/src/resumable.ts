@@ -4,7 +4,7 @@
  */
 import type { AppendOptions, ResumableStatus } from './backend.js';
 import { AttError } from './errors.js';
-import { meter } from './streams.js';
+import { meter } from './meter.js';
 
 /**
  * Checks an append against the stored status before any byte is read. Returns the length in force after the

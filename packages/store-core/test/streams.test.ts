@@ -74,6 +74,36 @@ describe('meter', () => {
     expect(await codeOf(readAll(meter(parts('a'), { signal: AbortSignal.abort() })))).toBe('ABORTED');
   });
 
+  it('answers the total when done, waits for beforeEnd first, and stays done', async () => {
+    let ended = false;
+    const body = meter(parts('ab', 'c'), {
+      beforeEnd: async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        ended = true;
+      },
+    });
+    expect((await body.next()).value).toEqual(Buffer.from('ab'));
+    expect((await body.next()).value).toEqual(Buffer.from('c'));
+    const last = await body.next();
+    expect(last, 'the end carries the byte count, after beforeEnd settled').toEqual({ done: true, value: 3 });
+    expect(ended).toBe(true);
+    expect((await body.next()).done, 'a finished body stays finished').toBe(true);
+  });
+
+  it('closes the source when its consumer stops early', async () => {
+    let closed = false;
+    async function* endless() {
+      try {
+        for (;;) yield Buffer.from('x');
+      } finally {
+        closed = true;
+      }
+    }
+    for await (const _chunk of meter(endless(), { signal: new AbortController().signal })) break;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed, 'breaking out of the loop must end the source').toBe(true);
+  });
+
   it('propagates errors of the source unchanged', async () => {
     const boom = new Error('source failed');
     async function* failing() {

@@ -4,8 +4,9 @@
  */
 import type { Backend, GetOptions, GetResult, ListOptions, ObjectInfo, PutOptions } from '../backend.js';
 import { AttError } from '../errors.js';
+import { meter } from '../meter.js';
 import { checkObjectMetadata } from '../object-metadata.js';
-import { meter, resolveRange, throwIfAborted, toReadable } from '../streams.js';
+import { resolveRange, throwIfAborted, toReadable } from '../streams.js';
 import { createMemoryResumable, type PendingUpload } from './memory-resumable.js';
 
 export interface StoredObject {

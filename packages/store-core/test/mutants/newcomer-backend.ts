@@ -5,8 +5,9 @@
  */
 import type { Backend, GetOptions, GetResult, ListOptions, ObjectInfo, PutOptions } from '../../src/backend.js';
 import { AttError } from '../../src/errors.js';
+import { meter } from '../../src/meter.js';
 import { checkObjectMetadata } from '../../src/object-metadata.js';
-import { meter, resolveRange, throwIfAborted, toReadable } from '../../src/streams.js';
+import { resolveRange, throwIfAborted, toReadable } from '../../src/streams.js';
 
 export interface StoredObject {
   chunks: Uint8Array[];
