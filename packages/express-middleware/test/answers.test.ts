@@ -19,6 +19,10 @@ describeOnEachExpress('upload answers', () => {
     const json = JSON.parse(res.body.toString());
     expect(json.url, 'a forged Host must not shape the url').toBe(`/attachments/${json.id}`);
     expect(res.headers.location).toBe(json.url);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers['content-length']), 'Content-Length counts the body bytes').toBe(res.body.length);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers.etag, 'a 201 carries no ETag (nothing to revalidate)').toBeUndefined();
   });
 
   it('with publicUrl the url is absolute under it, also for multipart', async () => {
