@@ -143,10 +143,22 @@ describe('the page with direct uploads, real Uppy in headless chromium, on Swift
       );
     }
 
-    // One object was one PUT, the other an S3 multipart object of 5 parts; the store counted exactly both.
-    const etag = async (id) => (await s3('HEAD', `${bucket}/att/${id}`)).headers.get('etag');
-    expect(await etag(ids['small.bin'])).toMatch(/^"[0-9a-f]{32}"$/);
-    expect(await etag(ids['large.bin'])).toMatch(/^"[0-9a-f]{32}-5"$/);
+    // One object was one PUT, the other an S3 multipart object of 5 parts; the store counted exactly both. Each
+    // was stored with the Content-Type and Content-Disposition the middleware serves (Uppy sent the signed
+    // disposition header on the PUT, through the bucket's CORS rule; the server set it on the multipart upload).
+    const heads = {};
+    for (const name of ['small.bin', 'large.bin']) {
+      const [bucketHead, servedHead] = await Promise.all([
+        s3('HEAD', `${bucket}/att/${ids[name]}`),
+        fetch(hrefs[name], { method: 'HEAD' }),
+      ]);
+      heads[name] = bucketHead.headers.get('etag');
+      const pick = (h) => ({ type: h.get('content-type'), disposition: h.get('content-disposition') });
+      expect(pick(bucketHead.headers), `${name}: stored as served`).toEqual(pick(servedHead.headers));
+      expect(bucketHead.headers.get('content-disposition'), name).toContain(`filename*=UTF-8''${name}`);
+    }
+    expect(heads['small.bin']).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(heads['large.bin']).toMatch(/^"[0-9a-f]{32}-5"$/);
     expect(await store.usage()).toEqual({ bytes: 26 * MiB, reserved: 0 });
   }, 180_000);
 });

@@ -20,7 +20,14 @@ import { checkStorableKey } from './keys.js';
 import { listParts } from './list-parts.js';
 import { type ListedObject, listObjects, listUploads, type PendingUpload } from './listing.js';
 import { metadataFromHeaders } from './metadata.js';
-import { abortUpload, completeUpload, createUpload, uploadPart } from './multipart.js';
+import {
+  abortUpload,
+  type CompletionChecksums,
+  completeUpload,
+  createUpload,
+  startUpload,
+  uploadPart,
+} from './multipart.js';
 import { objectHeaders } from './object-headers.js';
 import { putObject } from './put.js';
 import type { PutObjectOptions } from './put-options.js';
@@ -227,19 +234,44 @@ export class S3Client {
     await abortUpload(this.#transport, this.#target(key), uploadId, options.signal);
   }
 
-  /** Starts a multipart upload (content type and `x-amz-meta-*` in `headers`); resolves to its UploadId. */
+  /**
+   * Starts a multipart upload (content type and `x-amz-meta-*` in `headers`) declaring no checksum, so parts may
+   * come from anywhere (presigned, from a browser); resolves to its UploadId.
+   */
   createMultipartUpload(key: string, headers: Record<string, string>, options: Signal = {}): Promise<string> {
     return createUpload(this.#transport, this.#target(key), { headers, signal: options.signal });
   }
 
-  /** Uploads one part (a buffer: signed and retryable); resolves to its ETag. */
-  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, options: Signal = {}) {
-    return uploadPart(this.#transport, this.#target(key), uploadId, partNumber, body, options.signal);
+  /**
+   * Starts a multipart upload declaring this client's upload checksum where it offers one (checksum-policy.ts).
+   * `crc` is what the server took: when set, every part must carry its `x-amz-checksum-crc32` (uploadPart's
+   * `headers`) and the completion the parts' checksums (and with `fullObject`, the whole object's).
+   */
+  createChecksummedMultipartUpload(key: string, headers: Record<string, string>, options: Signal = {}) {
+    const offer = this.#transport.checksums.offersCrc;
+    return startUpload(this.#transport, this.#target(key), { headers, signal: options.signal }, offer);
   }
 
-  /** Completes a multipart upload from the ETags of parts 1..n, in order. */
-  completeMultipartUpload(key: string, uploadId: string, etags: string[], options: Signal = {}) {
-    return completeUpload(this.#transport, this.#target(key), uploadId, etags, options.signal);
+  /** Uploads one part (a buffer: signed and retryable) with extra `headers` (a checksum); resolves to its ETag. */
+  uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Uint8Array,
+    options: Signal & { headers?: Record<string, string> } = {},
+  ) {
+    return uploadPart(this.#transport, this.#target(key), uploadId, partNumber, body, options.signal, options.headers);
+  }
+
+  /** Completes a multipart upload from the ETags of parts 1..n, in order (and their checksums, if declared). */
+  completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    etags: string[],
+    options: Signal & { checksums?: CompletionChecksums } = {},
+  ) {
+    const target = this.#target(key);
+    return completeUpload(this.#transport, target, uploadId, etags, options.signal, options.checksums);
   }
 
   /**

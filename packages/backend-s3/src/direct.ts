@@ -1,26 +1,25 @@
 /**
  * The direct-transfer capability on S3 (store-core's `DirectTransfers`): presigned PUT, GET and UploadPart URLs.
- * Everything the server decides is in the signature — the key, `content-length`, `content-type` and each
- * `x-amz-meta-*` header — so S3 refuses a body of another length or a request with other headers. Multipart
- * uploads are created, listed, completed and aborted with the server's own credentials.
+ * Everything the server decides is in the signature — the key, `content-length`, `content-type`,
+ * `content-disposition` and each `x-amz-meta-*` header — so S3 refuses a body of another length or a request with
+ * other headers. Multipart uploads are created, listed, completed and aborted with the server's own credentials.
  */
 import { AttError, checkObjectMetadata, type DirectTransfers, type PresignedRequest } from '@att/store-core';
 import type { S3Client } from './client.js';
 import { MAX_PARTS, MIN_PART_SIZE } from './config.js';
-import { metadataHeaders } from './metadata.js';
-import { objectHeaders } from './object-headers.js';
+import { storedObjectHeaders } from './object-headers.js';
 
 function checkSize(size: number, what: string): void {
   if (!Number.isSafeInteger(size) || size < 0) throw new AttError('INVALID_REQUEST', `${what} must be an integer ≥ 0`);
 }
 
-/** Content type, metadata and the client's object defaults (cache-control, ACL): what the object is stored with. */
-function objectHeadersFor(client: S3Client, contentType: string, metadata: Record<string, string> | undefined) {
-  checkObjectMetadata(metadata);
-  const headers: Record<string, string> = { 'content-type': contentType };
-  metadataHeaders(metadata, headers);
-  objectHeaders({ cacheControl: client.config.cacheControl, acl: client.config.acl }, headers);
-  return headers;
+/** What the object is stored with: the headers a Store write sends (object-headers.ts). */
+function objectHeadersFor(
+  client: S3Client,
+  options: { contentType: string; metadata?: Record<string, string> | undefined; contentDisposition?: string },
+) {
+  checkObjectMetadata(options.metadata);
+  return storedObjectHeaders(client.config, options);
 }
 
 export function s3DirectTransfers(client: S3Client): DirectTransfers {
@@ -43,7 +42,7 @@ export function s3DirectTransfers(client: S3Client): DirectTransfers {
     maxParts: MAX_PARTS,
     presignPut(key, options) {
       checkSize(options.size, 'size');
-      const headers = objectHeadersFor(client, options.contentType, options.metadata);
+      const headers = objectHeadersFor(client, options);
       headers['content-length'] = String(options.size);
       return presigned('PUT', key, options.expiresIn, headers);
     },
@@ -56,7 +55,7 @@ export function s3DirectTransfers(client: S3Client): DirectTransfers {
       return presigned('GET', key, options.expiresIn, {}, query);
     },
     createMultipart(key, options) {
-      return client.createMultipartUpload(key, objectHeadersFor(client, options.contentType, options.metadata));
+      return client.createMultipartUpload(key, objectHeadersFor(client, options));
     },
     presignPart(key, uploadId, partNumber, options) {
       checkSize(options.size, 'part size');

@@ -98,7 +98,7 @@ export async function uploadMultipart(
         uploadId,
         etags,
         options.signal,
-        crc ? completionChecksums(partCrcs, crc.fullObject, crc.algorithm) : undefined,
+        crc ? completionChecksums(partCrcs, crc) : undefined,
       );
       return { size: uploaded, ...done };
     } catch (err) {
@@ -122,18 +122,25 @@ function asAbortedIfSignalled(err: unknown, signal: AbortSignal | undefined): un
   return new AttError('ABORTED', 'S3 upload was aborted', { cause: signal.reason ?? err });
 }
 
-/** The Complete request's checksums: each part's, and the whole object's put together from them in order. */
-function completionChecksums(
+/**
+ * The Complete request's checksums: each part's (where the server confirmed the declaration), and the whole
+ * object's put together from them in order (FULL_OBJECT).
+ */
+export function completionChecksums(
   parts: readonly PartChecksum[],
-  fullObject: boolean,
-  algorithm: ChecksumAlgorithm,
+  declared: { fullObject: boolean; confirmed: boolean; algorithm: ChecksumAlgorithm },
 ): CompletionChecksums {
+  const { algorithm } = declared;
   let whole = algorithm.digest(new Uint8Array(0));
   for (const part of parts) whole = algorithm.combine(whole, part.digest, part.length);
-  return { algorithm, parts: parts.map((part) => part.digest), ...(fullObject ? { whole } : {}) };
+  return {
+    algorithm,
+    parts: declared.confirmed ? parts.map((part) => part.digest) : [],
+    ...(declared.fullObject ? { whole } : {}),
+  };
 }
 
-interface PartChecksum {
+export interface PartChecksum {
   digest: string;
   length: number;
 }
@@ -141,7 +148,7 @@ interface PartChecksum {
 export interface CompletionChecksums {
   /** The CRC the upload was declared with (default CRC32). */
   algorithm?: ChecksumAlgorithm;
-  /** Base64 CRC per part, in part order. */
+  /** Base64 CRC per part, in part order (empty: none listed). */
   parts: string[];
   /** Base64 CRC of the whole object (FULL_OBJECT uploads). */
   whole?: string;
@@ -158,15 +165,23 @@ export async function createUpload(
 /**
  * CreateMultipartUpload; with `offerCrc`, declared with the client's CRC (`CRC32`, …) and `FULL_OBJECT`. `crc` says what the server took, from
  * its answer: undefined when it did not echo the algorithm (it ignores checksums: parts go without), and
- * `fullObject` when it also echoed the type (else the parts' checksums are checked one by one, composite).
+ * `fullObject` when it also echoed the type (else the parts' checksums are checked one by one, composite). A server
+ * known to verify checksums before this request (`serverVerifiesChecksums: true`, or an earlier echo) is taken at its
+ * word when it does not echo: the declaration stands, FULL_OBJECT included, but its completion names the whole
+ * object's CRC only (`confirmed` false), not each part's: a server that did not confirm may not parse them (fauxqs
+ * then reads no part at all).
  */
-async function startUpload(
+export async function startUpload(
   transport: S3Transport,
   target: UploadTarget,
   options: Pick<MultipartOptions, 'headers' | 'signal'>,
   offerCrc: boolean,
-): Promise<{ uploadId: string; crc: { fullObject: boolean; algorithm: ChecksumAlgorithm } | undefined }> {
+): Promise<{
+  uploadId: string;
+  crc: { fullObject: boolean; confirmed: boolean; algorithm: ChecksumAlgorithm } | undefined;
+}> {
   const startedAt = Date.now();
+  const known = transport.checksums.verifiesCrc === true;
   const offered = offerCrc ? transport.checksums.algorithm : undefined;
   const headers = offered
     ? { ...options.headers, 'x-amz-checksum-algorithm': offered.s3Name, 'x-amz-checksum-type': 'FULL_OBJECT' }
@@ -193,8 +208,9 @@ async function startUpload(
   if (response.attempts > 1) await abortOrphanedCreates(transport, target, uploadId, startedAt);
   const algorithm = headerValue(response.headers, 'x-amz-checksum-algorithm')?.toUpperCase();
   const type = headerValue(response.headers, 'x-amz-checksum-type')?.toUpperCase();
-  const crc =
-    offered && algorithm === offered.s3Name ? { fullObject: type === 'FULL_OBJECT', algorithm: offered } : undefined;
+  const taken = offered && (algorithm === offered.s3Name || (known && algorithm === undefined));
+  const fullObject = type === 'FULL_OBJECT' || (known && type === undefined);
+  const crc = taken ? { fullObject, confirmed: algorithm === offered.s3Name, algorithm: offered } : undefined;
   return { uploadId, crc };
 }
 

@@ -2,6 +2,7 @@
 // or a presigned download serves) and a canned ACL. Checked before any request: a value a header cannot carry
 // would otherwise surface as a signature mismatch.
 import { AttError } from '@att/store-core';
+import { metadataHeaders } from './metadata.js';
 
 export const CANNED_ACLS = [
   'private',
@@ -58,4 +59,31 @@ export function objectHeaders(options: ObjectHeaderOptions, headers: Record<stri
       throw invalid('acl', `must be one of ${CANNED_ACLS.join(', ')}`);
     headers['x-amz-acl'] = acl;
   }
+}
+
+/**
+ * Every header an object is created with but encryption (the transport adds that): its type (always one: providers
+ * disagree on the default), metadata, disposition, and the client's Cache-Control and ACL. For the uploads that
+ * create objects outside `putObject` — resumable and direct multipart, presigned PUTs — so they store what a Store
+ * write stores.
+ */
+export function storedObjectHeaders(
+  defaults: Pick<ObjectHeaderOptions, 'cacheControl' | 'acl'>,
+  object: {
+    contentType?: string | undefined;
+    metadata?: Record<string, string> | undefined;
+    contentDisposition?: string | undefined;
+  },
+): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': object.contentType || 'application/octet-stream' };
+  metadataHeaders(object.metadata, headers);
+  objectHeaders(
+    {
+      ...(defaults.cacheControl === undefined ? {} : { cacheControl: defaults.cacheControl }),
+      ...(defaults.acl === undefined ? {} : { acl: defaults.acl }),
+      ...(object.contentDisposition === undefined ? {} : { contentDisposition: object.contentDisposition }),
+    },
+    headers,
+  );
+  return headers;
 }

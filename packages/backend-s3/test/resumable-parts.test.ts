@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Backend } from '../src/index.js';
-import { fitsAsPart, type UploadState } from '../src/resumable.js';
+import { fitsAsPart } from '../src/resumable-parts.js';
+import type { UploadState } from '../src/resumable-state.js';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
 import { createTestBucket, s3Server } from './support/servers.js';
 

@@ -119,6 +119,8 @@ export interface ResumableCreateOptions {
   /** Content type and metadata of the object `complete` publishes (same rules as `put`). */
   contentType?: string;
   metadata?: Record<string, string>;
+  /** Content-Disposition of the published object, as `PutOptions.contentDisposition` (stored where headers are). */
+  contentDisposition?: string;
   signal?: AbortSignal;
 }
 

@@ -22,6 +22,8 @@ export interface PresignPutOptions {
   contentType: string;
   /** Object metadata (same rules as `Backend.put`), signed into the request. */
   metadata?: Record<string, string>;
+  /** Content-Disposition stored with the object (as `PutOptions.contentDisposition`), signed into the request. */
+  contentDisposition?: string;
 }
 
 export interface PresignGetOptions {
@@ -48,8 +50,14 @@ export interface DirectTransfers {
   readonly maxParts: number;
   presignPut(key: string, options: PresignPutOptions): Promise<PresignedRequest>;
   presignGet(key: string, options: PresignGetOptions): Promise<PresignedRequest>;
-  /** Starts a multipart upload whose object gets this content type and metadata; resolves to its upload id. */
-  createMultipart(key: string, options: { contentType: string; metadata?: Record<string, string> }): Promise<string>;
+  /**
+   * Starts a multipart upload whose object gets this content type, metadata and Content-Disposition; resolves to
+   * its upload id.
+   */
+  createMultipart(
+    key: string,
+    options: { contentType: string; metadata?: Record<string, string>; contentDisposition?: string },
+  ): Promise<string>;
   /** A URL for part `partNumber` of exactly `size` bytes. */
   presignPart(
     key: string,

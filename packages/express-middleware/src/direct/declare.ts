@@ -3,7 +3,7 @@
  * server checks the size against every limit and reserves it (store total, visitor total, bandwidth) before a
  * byte moves, picks the id, and fixes the metadata it will sign. Nothing is reserved for a refused declaration.
  */
-import { AttError, checkContentType, toMetadata } from '@att/store-core';
+import { AttError, checkContentType, contentDispositionFor, toMetadata } from '@att/store-core';
 import type { Request } from 'express';
 import { generateId } from '../id.js';
 import { budgetsOf, type DirectContext, lifetimeMs } from './context.js';
@@ -32,8 +32,23 @@ function declaredName(value: string | undefined): string | undefined {
   return value;
 }
 
-/** Checks and reserves the declaration; resolves to the record the routes then serve (not yet stored). */
-export async function declareUpload(ctx: DirectContext, req: Request, declaration: Declaration): Promise<IssuedUpload> {
+export interface DeclaredUpload {
+  /** What the routes then serve (not yet stored). */
+  record: IssuedUpload;
+  /**
+   * The disposition the object is stored with (signed like the metadata): the Store's rule for its filename and
+   * type, so a presigned or CDN download names the file as the middleware's GET does. Not sealed into the key:
+   * only the signing call that declared it needs it.
+   */
+  contentDisposition: string;
+}
+
+/** Checks and reserves the declaration. */
+export async function declareUpload(
+  ctx: DirectContext,
+  req: Request,
+  declaration: Declaration,
+): Promise<DeclaredUpload> {
   const size = declaredSize(declaration.size);
   const contentType = checkContentType(declaration.type);
   const filename = declaredName(declaration.filename);
@@ -69,7 +84,7 @@ export async function declareUpload(ctx: DirectContext, req: Request, declaratio
     await withdraw(ctx, record);
     throw err;
   }
-  return record;
+  return { record, contentDisposition: contentDispositionFor({ id, filename, contentType }) };
 }
 
 /** Gives a declaration's reservation back when signing failed after it was made. */

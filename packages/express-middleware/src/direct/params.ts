@@ -1,7 +1,7 @@
 /**
  * `GET <mount>/s3/params?filename=&type=&metadata[size]=`: Uppy's single-PUT signing call. Answers the presigned
  * PUT (`{ method, url, fields: { key }, headers, expires, key, id }`; `key` is what the upload is confirmed with,
- * see upload-key.ts) for a server-chosen id; the size, type and att's metadata are signed, so the bucket accepts
+ * see upload-key.ts) for a server-chosen id; the size, type, disposition and att's metadata are signed, so the bucket accepts
  * exactly the declared body.
  */
 import type { Request, Response } from 'express';
@@ -15,7 +15,7 @@ export function searchOf(req: Request): URLSearchParams {
 
 export async function handleParams(ctx: DirectContext, req: Request, res: Response): Promise<void> {
   const search = searchOf(req);
-  const record = await declareUpload(ctx, req, {
+  const { record, contentDisposition } = await declareUpload(ctx, req, {
     filename: search.get('filename') ?? undefined,
     type: search.get('type') ?? undefined,
     size: search.get('metadata[size]') ?? undefined,
@@ -27,6 +27,7 @@ export async function handleParams(ctx: DirectContext, req: Request, res: Respon
       size: record.size,
       contentType: record.contentType,
       metadata: record.metadata,
+      contentDisposition,
     });
   } catch (err) {
     await withdraw(ctx, record);

@@ -2,7 +2,7 @@
  * POST: creation, creation-defer-length and creation-with-upload. The id is generated here (CSPRNG), the length is
  * checked and reserved before any byte is read, and a body, when sent, is the upload's first append.
  */
-import { AttError } from '@att/store-core';
+import { AttError, contentDispositionFor, toMetadata } from '@att/store-core';
 import type { Request, Response } from 'express';
 import { generateId } from '../id.js';
 import { appendRequest } from './append.js';
@@ -31,14 +31,16 @@ export async function handleCreate(ctx: TusContext, req: Request, res: Response)
   }
   const id = generateId();
   await ctx.limits.admit(req, id, length);
-  const metadata: Record<string, string> = { 'att-created': String(Date.now()) };
-  if (description.filename !== undefined) metadata['att-filename'] = encodeURIComponent(description.filename);
+  const { filename, contentType } = description;
+  // The Store's own formats: the metadata every write stores, and the disposition every download is served with.
+  const metadata = toMetadata({ createdAt: new Date(), ...(filename === undefined ? {} : { filename }) });
   if (description.raw !== undefined) metadata[RAW_METADATA_KEY] = description.raw;
   let status = await ctx.tus.resumable
     .create(id, {
       ...(length === undefined ? {} : { length }),
-      ...(description.contentType ? { contentType: description.contentType } : {}),
+      ...(contentType ? { contentType } : {}),
       metadata,
+      contentDisposition: contentDispositionFor({ id, filename, contentType }),
     })
     .catch(async (err) => {
       await ctx.limits.dropped(req, id);

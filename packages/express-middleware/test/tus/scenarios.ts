@@ -4,13 +4,11 @@
 // backend-s3's tests run the same scenarios on Swift and fauxqs (test/tus.test.ts there).
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { type Backend, createStore, isAttError, type Store, type StoreOptions } from '@att/store-core';
-import express from 'express';
+import { type Backend, isAttError } from '@att/store-core';
 import * as tus from 'tus-js-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AttachmentsOptions, attachments } from '../../src/index.js';
+import { download, expectSame, startServer, type TusServer, upload } from './harness.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -25,98 +23,6 @@ export interface TusTarget {
   big?: boolean;
   /** Size of the upload sent in 256 KiB chunks (1 PATCH each). Default 64 MiB; slow servers may ask for less. */
   smallChunksSize?: number;
-}
-
-interface TusServer {
-  endpoint: string;
-  base: string;
-  port: number;
-  store: Store;
-  backend: Backend;
-  close(): Promise<void>;
-}
-
-async function startServer(
-  backend: Backend,
-  options: Partial<AttachmentsOptions> = {},
-  storeOptions: Partial<StoreOptions> = {},
-  port = 0,
-): Promise<TusServer> {
-  const store = createStore({ backend, ...storeOptions });
-  const app = express();
-  app.use(
-    '/files',
-    attachments({
-      store,
-      resumable: true,
-      rateLimit: false,
-      visitorTotalSizeLimit: false,
-      visitorDailyBandwidth: false,
-      ...options,
-    }),
-  );
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const actual = (server.address() as AddressInfo).port;
-  const base = `http://127.0.0.1:${actual}/files`;
-  return {
-    endpoint: `${base}/uploads`,
-    base,
-    port: actual,
-    store,
-    backend,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
-    },
-  };
-}
-
-interface Sent {
-  url: string;
-  /** Method and Upload-Offset of every request the client made. */
-  requests: Array<{ method: string; offset: string | undefined }>;
-}
-
-function upload(
-  input: Buffer | Readable,
-  options: tus.UploadOptions & { abortAfter?: number },
-): Promise<Sent> & { handle: tus.Upload } {
-  const requests: Sent['requests'] = [];
-  let handle!: tus.Upload;
-  const done = new Promise<Sent>((resolve, reject) => {
-    handle = new tus.Upload(input, {
-      retryDelays: [0, 50, 100, 200, 400, 800, 1600],
-      ...options,
-      onBeforeRequest(req) {
-        requests.push({ method: req.getMethod(), offset: req.getHeader('Upload-Offset') });
-      },
-      onProgress(sent) {
-        if (options.abortAfter !== undefined && sent >= options.abortAfter) {
-          options.abortAfter = undefined;
-          // In Node this destroys the request's socket mid-body.
-          handle.abort().then(() => resolve({ url: handle.url as string, requests }), reject);
-        }
-      },
-      onError: reject,
-      onSuccess: () => resolve({ url: handle.url as string, requests }),
-    });
-    handle.start();
-  });
-  return Object.assign(done, { handle });
-}
-
-async function download(server: TusServer, url: string): Promise<Buffer> {
-  const id = url.split('/').pop() as string;
-  const res = await fetch(`${server.base}/${id}`);
-  expect(res.status, `GET of the finished upload answered ${res.status}`).toBe(200);
-  return Buffer.from(await res.arrayBuffer());
-}
-
-function expectSame(got: Buffer, want: Buffer, what: string): void {
-  expect(got.length, `${what}: ${got.length} bytes downloaded, ${want.length} uploaded`).toBe(want.length);
-  expect(got.equals(want), `${what}: the downloaded bytes differ from the uploaded ones`).toBe(true);
 }
 
 async function headOffset(url: string): Promise<number> {
