@@ -82,6 +82,25 @@ describe.each(['swift', 'fauxqs'] as const)('a corrupted single PUT (%s)', (name
     await client.close();
   });
 
+  it('through Store.write over an existing id: the old object was replaced, so store.size drops it too', async () => {
+    const bucket = await createTestBucket(server, 'put-integrity-over');
+    const client = clientFor(server, bucket, { endpoint: ctx.proxy.endpoint, maxAttempts: 1 });
+    const store = createStore({ backend: s3Backend(client) });
+    const old = randomBytes(MiB + 3);
+    await store.write('replaced', chunks(old), { size: old.length });
+    const data = randomBytes(2 * MiB);
+    ctx.proxy.setRule((r) => (isPut(r) ? { flipByte: 11 } : undefined));
+    const err = await store.write('replaced', chunks(data), { size: data.length }).catch((e) => e);
+    ctx.proxy.setRule(undefined);
+    expect(isAttError(err, 'INTEGRITY_ERROR'), String(err)).toBe(true);
+    // S3 replaces an object atomically: the corrupted PUT replaced the old bytes before the check deleted it.
+    expect(await headStatus(server, bucket, 'replaced')).toBe(404);
+    expect(store.size, 'store.size is what the bucket holds').toBe(await bucketBytes(server, bucket));
+    expect(store.size).toBe(0);
+    await store.close();
+    await client.close();
+  });
+
   it('uncorrupted, the same writes succeed with the bytes intact (the check has no false alarms)', async () => {
     const data = randomBytes(MiB + 1);
     const info = await ctx.client.putObject('intact', chunks(data), { size: data.length });

@@ -42,6 +42,9 @@ export interface WriteContext {
 }
 
 /** A write whose limits are checked and whose first bytes are reserved; `write` it or `cancel` it. */
+/** A failed overwrite whose outcome the backend could not tell: the old object is assumed still there. */
+const KEPT = Symbol('kept');
+
 export class PendingWrite {
   readonly id: string;
   readonly #ctx: WriteContext;
@@ -231,7 +234,7 @@ export class PendingWrite {
       await marked.catch(() => undefined);
       if (marker !== undefined) await backend.delete([marker]).catch(() => {});
       await reservation.settle({ received }).catch(() => {});
-      if (begun) accounting.endOp(id, before);
+      if (begun) await this.#settleFailedOverwrite(before);
       if (limitError) throw limitError;
       if (signal?.aborted && !isAttError(err, 'ABORTED'))
         throw new AttError('ABORTED', 'upload aborted', { cause: err });
@@ -249,6 +252,28 @@ export class PendingWrite {
     }
     accounting.endOp(id, received);
     return toAttachment(id, { ...info, size: received }, expiry);
+  }
+
+  /**
+   * Ends a failed write's operation with what the id now holds. A failed write normally leaves the object it
+   * would have replaced, but not always: a backend that published the body and then took it back (a PUT whose
+   * ETag showed corrupted bytes, S3 having already replaced the old object atomically) leaves nothing. So a
+   * failed overwrite asks the backend once; when the old object is gone its bytes leave the total, as a removal's
+   * would. If the backend cannot answer, the old object is assumed kept (the next sync() corrects a wrong guess).
+   */
+  async #settleFailedOverwrite(before: number | undefined): Promise<void> {
+    const { accounting } = this.#ctx;
+    if (before === undefined) {
+      accounting.endOp(this.id, undefined);
+      return;
+    }
+    const now = await this.#ctx.headOf(this.id).catch(() => KEPT);
+    if (now !== undefined) {
+      accounting.endOp(this.id, before);
+      return;
+    }
+    accounting.endOp(this.id, undefined);
+    await accounting.release(before).catch(() => {});
   }
 
   /** Stores the write's marker: its own expiry, or 'none' when it replaces an object that had one. */
