@@ -4,7 +4,10 @@
  * `await write(chunk)` loop leaves the source idle during every write (~0.6× of `stream.pipeline`). Queued chunks
  * go down with one `writev`: joining them first (one `write`) allocated a buffer per batch, garbage that drove
  * extra major GCs on many small uploads; on ext4 writev measured no slower than one write (bench/run.mjs).
- * Memory stays bounded: once `maxQueued` bytes wait, pulling pauses until the write in flight is done.
+ * A write starts only once `minBatch` bytes are queued (or at `drain`): socket chunks arrive at 64 KiB or less, and
+ * writing whatever was queued whenever the disk was free cost a thread-pool round trip (CPU on both threads) per
+ * one or two chunks. Memory stays bounded: at most `minBatch` bytes gather, and once `maxQueued` bytes wait behind
+ * a write in flight, pulling pauses until it is done.
  */
 import type { WritableFile } from './fd-file.js';
 
@@ -15,10 +18,16 @@ export class WriteBehind {
   #queued = 0;
   #inFlight: Promise<void> | undefined;
   #failure: unknown;
+  readonly #minBatch: number;
 
-  constructor(file: WritableFile, maxQueued = 256 * 1024) {
+  /**
+   * `maxQueued`: bytes that may wait while a write is in flight. `minBatch`: bytes gathered before a write starts
+   * (the rest goes down with `drain`).
+   */
+  constructor(file: WritableFile, maxQueued = 256 * 1024, minBatch = maxQueued) {
     this.#file = file;
     this.#maxQueued = maxQueued;
+    this.#minBatch = minBatch;
   }
 
   /**
@@ -29,8 +38,9 @@ export class WriteBehind {
     this.#throwIfFailed();
     this.#queue.push(chunk);
     this.#queued += chunk.byteLength;
-    if (!this.#inFlight) this.#flush();
-    else if (this.#queued >= this.#maxQueued) return this.#afterInFlight();
+    if (!this.#inFlight) {
+      if (this.#queued >= this.#minBatch) this.#flush();
+    } else if (this.#queued >= this.#maxQueued) return this.#afterInFlight();
     return undefined;
   }
 
