@@ -55,9 +55,26 @@ async function measured(fn) {
 }
 
 const key = (i) => `k${String(i).padStart(6, '0')}`;
+const RESERVED_EPOCH = '!att/expiry/-since';
+const quiet = {
+  warn: (obj, msg) => process.stderr.write(`cleanup warning: ${msg} ${JSON.stringify(obj ?? {})}\n`),
+};
+
+async function* bodyOf(text) {
+  yield Buffer.from(text);
+}
+
+/** A Store on `c` with the bench's default expiry (and clock). */
+function storeOn(c, now) {
+  return createStore({ backend: s3Backend(c), expiry: job.expiry, logger: quiet, ...(now ? { now } : {}) });
+}
 
 const ops = {
-  /** PUTs the objects of `classes` under each prefix, 64 in flight, with the metadata a Store write leaves. */
+  /**
+   * PUTs the objects of `classes` under each prefix, `job.concurrency` in flight. The floor's prefix gets bare
+   * objects with the metadata a Store write leaves; the Store's prefix gets Store writes (isNew, as the middleware's
+   * generated ids), so a write with its own expiry leaves its expiry-index marker as in production.
+   */
   async seed() {
     const at = Date.now();
     const created = new Date(at).toISOString();
@@ -67,22 +84,43 @@ const ops = {
       young: { 'att-created': created, 'att-expires': new Date(at + job.expiry).toISOString() },
     };
     let written = 0;
-    for (const prefix of job.prefixes) {
-      const c = client(prefix);
-      const wanted = [];
-      for (let i = 0; i < job.objects; i++) if (job.classes.includes(classOf(i))) wanted.push(i);
-      let next = 0;
-      const worker = async () => {
-        while (next < wanted.length) {
-          const i = wanted[next++];
-          await c.putObject(key(i), Buffer.from(`v${i}`), { metadata: metadataOf[classOf(i)] });
-          written++;
-        }
-      };
-      await Promise.all(Array.from({ length: 64 }, worker));
-      await c.close?.();
-    }
+    await Promise.all(
+      job.prefixes.map(async (prefix, p) => {
+        const c = client(prefix);
+        const store = p === job.storePrefix ? storeOn(c) : undefined;
+        const put = store
+          ? (i) =>
+              store.write(key(i), bodyOf(`v${i}`), {
+                isNew: true,
+                ...(classOf(i) === 'perWrite' ? { expiresAt: new Date(at + YEAR) } : {}),
+              })
+          : (i) => c.putObject(key(i), Buffer.from(`v${i}`), { metadata: metadataOf[classOf(i)] });
+        const wanted = [];
+        for (let i = 0; i < job.objects; i++) if (job.classes.includes(classOf(i))) wanted.push(i);
+        let next = 0;
+        const worker = async () => {
+          while (next < wanted.length) {
+            await put(wanted[next++]);
+            written++;
+          }
+        };
+        await Promise.all(Array.from({ length: job.concurrency }, worker));
+        await store?.close();
+        await c.close?.();
+      }),
+    );
     return { written, startedAt: at, endedAt: Date.now() };
+  },
+
+  /** A deployment that already runs this version: one pass over the empty prefix starts the expiry index. */
+  async startIndex() {
+    const c = client(job.prefix);
+    const store = storeOn(c);
+    const result = await store.cleanup();
+    await store.close();
+    const epoch = await c.headObject(RESERVED_EPOCH);
+    await c.close?.();
+    return { result, epoch: epoch.lastModified.getTime() };
   },
 
   /** What a pass cannot do with less: list every object, delete the expired ones in DeleteObjects of 1000. */
@@ -125,17 +163,18 @@ const ops = {
     return r;
   },
 
-  /** A Store that just started (nothing learned), its cleanup pass twice, on the clock the launcher chose. */
+  /**
+   * A Store that just started (nothing learned: a restart, or another instance of a fleet), its cleanup pass twice
+   * on the clock the launcher chose: the first reads the expiry index beside the listing, the second reuses what
+   * the first learned.
+   */
   async store() {
-    const backend = s3Backend(client(job.prefix));
-    const quiet = {
-      warn: (obj, msg) => process.stderr.write(`cleanup warning: ${msg} ${JSON.stringify(obj ?? {})}\n`),
-    };
-    const store = createStore({ backend, expiry: job.expiry, now: () => job.passNow, logger: quiet });
+    const c = client(job.prefix);
+    const store = storeOn(c, () => job.passNow);
     const first = await measured(() => store.cleanup());
     const second = await measured(() => store.cleanup());
     await store.close();
-    await backend.close();
+    await c.close?.();
     return { first, second };
   },
 };

@@ -3,7 +3,8 @@
 // Env knobs: BENCH_ROUNDS (3), BENCH_MIB (256), BENCH_KEYS (10000), BENCH_PART_MIB (8), BENCH_QUEUE (4),
 // BENCH_SERVERS (swift,fauxqs), BENCH_IMPLS (ours,sdk), BENCH_KINDS (transfer,list,cleanup: up+download,
 // list+delete, a Store cleanup pass beside its list+delete floor; checksums: CPU per MiB of each checksum, no
-// server — checksums.mjs), BENCH_CLEANUP_FAUXQS (100000), BENCH_CLEANUP_SWIFT (20000): objects in the cleanup bench.
+// server — checksums.mjs), BENCH_CLEANUP_FAUXQS (100000), BENCH_CLEANUP_SWIFT (20000): objects in the cleanup bench,
+// BENCH_CLEANUP_CONCURRENCY (64): its seeding PUTs in flight per population.
 // BENCH_PRESET=upload (or `node run.mjs upload`, which `pnpm bench:upload` runs): the short upload-memory comparison,
 // 128 MiB, ours vs sdk, transfer only, 3 rounds (the other knobs still override it). BENCH_TRACE=1: each worker
 // prints its memory over time on stderr.
@@ -44,6 +45,7 @@ const cfg = {
     fauxqs: Number(env('BENCH_CLEANUP_FAUXQS', 100_000)),
     swift: Number(env('BENCH_CLEANUP_SWIFT', 20_000)),
   },
+  cleanupConcurrency: Number(env('BENCH_CLEANUP_CONCURRENCY', 64)),
 };
 
 if (cfg.impls.some((impl) => impl.startsWith('ours')) && !existsSync(join(here, '..', 'dist', 'index.js'))) {
@@ -117,7 +119,9 @@ async function main() {
       }
     }
     for (const server of cfg.kinds.includes('cleanup') ? servers.list : []) {
-      cleanups.push(await benchCleanup(here, server, server.bucket, cfg.cleanupObjects[server.name]));
+      cleanups.push(
+        await benchCleanup(here, server, server.bucket, cfg.cleanupObjects[server.name], cfg.cleanupConcurrency),
+      );
     }
   } finally {
     await servers.stop();

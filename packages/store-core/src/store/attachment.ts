@@ -78,14 +78,18 @@ export function expiryOf(info: ObjectInfo, expiryMs: number | undefined): Date |
   return new Date(created.getTime() + expiryMs);
 }
 
+/** Whether `expiresAt` differs from the store-wide expiry counted from `createdAt` (by more than a second). */
+export function isOwnExpiry(expiresAt: Date, createdAt: Date, expiryMs: number | undefined): boolean {
+  return expiryMs === undefined || Math.abs(expiresAt.getTime() - createdAt.getTime() - expiryMs) > 1000;
+}
+
 /** Whether the object was written with its own `expiresAt` rather than the store-wide expiry from its creation. */
 export function hasOwnExpiry(info: ObjectInfo, expiryMs: number | undefined): boolean {
   const expires = dateFrom(info.metadata?.[META_EXPIRES]);
   if (!expires) return false;
-  if (expiryMs === undefined) return true;
   const created = dateFrom(info.metadata?.[META_CREATED]);
   // Written as created + expiry to the millisecond; a second of slack for dates stored in seconds.
-  return !created || Math.abs(expires.getTime() - created.getTime() - expiryMs) > 1000;
+  return !created || isOwnExpiry(expires, created, expiryMs);
 }
 
 export function toAttachment(id: string, info: ObjectInfo, expiryMs: number | undefined): Attachment {

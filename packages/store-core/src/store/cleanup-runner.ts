@@ -11,7 +11,7 @@ import type { Accounting } from './accounting.js';
 import { type CleanupResult, runCleanup } from './cleanup.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { runLeased } from './leased.js';
-import { HOUR, type StoreOptions } from './options.js';
+import { DEFAULT_ID_PATTERN, HOUR, type StoreOptions } from './options.js';
 import { Scheduler } from './scheduler.js';
 
 /** How long a cleanup pass holds the fleet's cleanup lease between renewals. */
@@ -89,6 +89,8 @@ export class CleanupRunner {
       orphanGracePeriod: options.orphanGracePeriod ?? HOUR,
       staleUploadAge: options.staleUploadAge ?? HOUR,
       pageSize: options.pageSize ?? 1000,
+      // Default ids start with [A-Za-z0-9_-]: none sorts before the Store's own keys (`!att/`).
+      idsAfterReserved: options.idPattern === undefined || options.idPattern === DEFAULT_ID_PATTERN,
       logger: this.#context.logger,
       onDeleted: (kind, id, size) => {
         if (kind === 'expired') {

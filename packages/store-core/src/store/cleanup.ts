@@ -19,22 +19,15 @@ import { isAttError } from '../errors.js';
 import type { AttLogger } from '../logging/logger.js';
 import type { Accounting } from './accounting.js';
 import { expiryOf } from './attachment.js';
+import { type Listed, PassDeletions } from './cleanup-deletions.js';
 import { TaskWindow } from './concurrency.js';
-import { EPOCH_KEY, hexOf, isReservedKey, keepsIndex, type Marker, markersOf } from './expiry-index.js';
+import { EPOCH_KEY, hexOf, isReservedKey, keepsIndex, type Marker, RESERVED_END } from './expiry-index.js';
 import { IndexCursor } from './index-cursor.js';
 import type { KeyedLock } from './keyed-lock.js';
-import { epochs, judgeMarkers, learnedExpiries, MAX_LEARNED, versionOf } from './listed-expiry.js';
+import { epochs, isVersionOf, judgeMarkers, learnedExpiries, MAX_LEARNED, ownCopy } from './listed-expiry.js';
 
 /** HEADs in flight at once when expiries must be confirmed (objects older than the expiry index). */
 const HEAD_CONCURRENCY = 8;
-/** Pages of deletions or isReferenced questions in flight beside the listing. */
-const PAGES_IN_FLIGHT = 2;
-
-/**
- * A listed object with the expiry-index markers that are deleted with it; `unindexed` when the listing order did
- * not say them (ids sorting before the index): they are looked up if it is deleted.
- */
-type Listed = ObjectInfo & { markers?: readonly string[]; unindexed?: boolean };
 
 export interface CleanupResult {
   /** Objects listed with a valid id. */
@@ -61,6 +54,8 @@ export interface CleanupContext {
   orphanGracePeriod: number;
   staleUploadAge: number;
   pageSize: number;
+  /** No valid id sorts before the reserved range: the listing starts after it (else the backend skips it). */
+  idsAfterReserved?: boolean;
   logger: AttLogger;
   /** Told of each object the pass deleted (the Store's `expire` and `remove` events). */
   onDeleted?: (kind: 'expired' | 'orphans', id: string, size: number) => void;
@@ -76,76 +71,22 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
     result.errors += 1;
     ctx.logger.warn({ ...details, err }, message);
   };
-  const pages = new TaskWindow(PAGES_IN_FLIGHT);
-  /** Index markers no object needs any more: deleted along with the next page (or on their own). */
-  let garbage: string[] = [];
-  const collect = (key: string) => {
-    garbage.push(key);
-    if (garbage.length >= ctx.pageSize) {
-      const keys = garbage;
-      garbage = [];
-      void pages.add(() => backend.delete(keys).catch((err) => fail('cleanup could not delete index markers', err)));
-    }
-  };
-
-  /** Deletes listed objects no write touched since; ids locked by a running write are left for the next pass. */
-  const deleteListed = async (infos: Listed[], kind: 'expired' | 'orphans') => {
-    const candidates = infos.filter((info) => !reconciler.wasTouched(info.key));
-    const { taken, release } = ctx.lock.tryLockAll(candidates.map((info) => info.key));
-    if (taken.length === 0) return release();
-    const byId = new Map(candidates.map((info) => [info.key, info]));
-    for (const id of taken) accounting.beginOp(id, byId.get(id)?.size, reconciler);
-    // An object's index markers go in the same DeleteObjects, and so does garbage collected meanwhile.
-    const keys = [...taken];
-    for (const id of taken) {
-      const info = byId.get(id);
-      keys.push(...(info?.markers ?? []));
-      if (info?.unindexed) keys.push(...(await markersOf(backend, id).catch(() => [])));
-    }
-    const extra = garbage.splice(0, Math.max(0, ctx.pageSize - keys.length));
-    let deleted = false;
-    try {
-      await backend.delete([...keys, ...extra]);
-      deleted = true;
-    } catch (err) {
-      fail(`cleanup could not delete ${kind}`, err, { count: taken.length });
-    } finally {
-      for (const id of taken) {
-        const size = byId.get(id)?.size ?? 0;
-        accounting.endOp(id, deleted ? undefined : size);
-        if (!deleted) continue;
-        accounting.release(size);
-        reconciler.forget(size);
-        result[kind] += 1;
-        result.bytesFreed += size;
-        ctx.onDeleted?.(kind, id, size);
-      }
-      release();
-    }
-  };
-
-  const checkOrphans = async (page: Listed[]) => {
-    if (!ctx.isReferenced || page.length === 0) return;
-    let referenced: Set<string>;
-    try {
-      referenced = new Set(await ctx.isReferenced(page.map((info) => info.key)));
-    } catch (err) {
-      fail('cleanup: isReferenced failed for a page; skipping it', err, { count: page.length });
-      return;
-    }
-    await deleteListed(
-      page.filter((info) => !referenced.has(info.key)),
-      'orphans',
-    );
-  };
+  const deletions = new PassDeletions(ctx, result, reconciler, fail);
+  const collect = (key: string) => deletions.collect(key);
 
   const learned = learnedExpiries(backend);
   const pass = Symbol('pass');
   const staleBefore = started - ctx.staleUploadAge;
   const remember = (info: Listed, expiresAt: number) => {
     if (expiresAt > started && learned.size < MAX_LEARNED) {
-      const entry = { version: versionOf(info), expiresAt, markers: info.markers ?? [], pass };
-      learned.set(info.key, { ...entry, unindexed: info.unindexed === true });
+      learned.set(ownCopy(info.key), {
+        modified: info.lastModified?.getTime() ?? Number.NaN,
+        size: info.size,
+        expiresAt,
+        markers: info.markers,
+        unindexed: info.unindexed === true,
+        pass,
+      });
     }
   };
   const withMarkers = (info: ObjectInfo, markers: readonly string[] | undefined): Listed =>
@@ -164,39 +105,45 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
       )
     : undefined;
 
+  type Verdict = ['expired' | 'alive' | 'ask', Listed];
+  const byTime = (expiresAt: number): 'expired' | 'alive' => (expiresAt <= started ? 'expired' : 'alive');
   /**
-   * Expired by its metadata, by the expiry index, by what an earlier pass learned, or by `expiry` applied to its
-   * age: 'expired', 'alive', or 'ask' when nothing tells (a HEAD answers, once).
+   * Expired by its metadata, by what an earlier pass learned, by the expiry index, or by `expiry` applied to its
+   * age: 'expired', 'alive', or 'ask' when nothing tells (a HEAD answers, once). Synchronous unless the index
+   * must be read (most objects of a running process cost no promise).
    */
-  const listedVerdict = async (info: ObjectInfo, indexed: boolean): Promise<['expired' | 'alive' | 'ask', Listed]> => {
-    const guess = expiryOf(info, ctx.expiry);
-    if (info.metadata !== undefined) return [guess && guess.getTime() <= started ? 'expired' : 'alive', info];
+  const listedVerdict = (info: ObjectInfo): Verdict | Promise<Verdict> => {
+    if (info.metadata !== undefined) return [byTime(expiryOf(info, ctx.expiry)?.getTime() ?? Infinity), info];
     const known = learned.get(info.key);
-    if (known && known.version === versionOf(info)) {
+    if (known && isVersionOf(known, info)) {
       index?.skip();
       known.pass = pass;
       const listed = withMarkers(info, known.markers);
-      return [
-        known.expiresAt <= started ? 'expired' : 'alive',
-        known.unindexed ? { ...listed, unindexed: true } : listed,
-      ];
+      return [byTime(known.expiresAt), known.unindexed ? { ...listed, unindexed: true } : listed];
     }
-    const markers = indexed && index ? await index.lookup(hexOf(info.key)) : undefined;
-    if (markers) {
-      const context = { epoch: index?.epoch, defaultExpiry: ctx.expiry, staleBefore };
+    if (!index) return unknownVerdict(info, false);
+    return index.lookup(hexOf(info.key)).then((markers) => {
+      if (!markers) {
+        index.skip();
+        return unknownVerdict(info, true);
+      }
+      const context = { epoch: index.epoch, defaultExpiry: ctx.expiry, staleBefore };
       const verdict = judgeMarkers(info, markers, context, collect);
       const listed = withMarkers(info, verdict.markers);
       if (verdict.expiresAt !== undefined) {
         remember(listed, verdict.expiresAt);
-        return [verdict.expiresAt <= started ? 'expired' : 'alive', listed];
+        return [byTime(verdict.expiresAt), listed];
       }
-      if (learned.size < MAX_LEARNED) return ['ask', listed];
-    }
+      return learned.size < MAX_LEARNED ? ['ask', listed] : unknownVerdict(info, true);
+    });
+  };
+  /** Nothing tells: a HEAD will (past the cap only for what its age calls expired). */
+  const unknownVerdict = (info: ObjectInfo, indexed: boolean): Verdict => {
     // Out of order (or not looked up): should it be deleted, its markers are looked up then.
     const unmatched: Listed = indexed ? { ...info, unindexed: true } : info;
-    if (indexed && !markers) index?.skip();
     if (learned.size < MAX_LEARNED) return ['ask', unmatched];
-    // Past the cap: only what the age calls expired is asked (an earlier per-write expiry waits for the default).
+    // Past the cap: an earlier per-write expiry waits for the default.
+    const guess = expiryOf(info, ctx.expiry);
     return [guess && guess.getTime() <= started ? 'ask' : 'alive', unmatched];
   };
   const confirmExpired = async (info: Listed): Promise<boolean | undefined> => {
@@ -222,39 +169,42 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
     const page = expired;
     expired = [];
     expiredKeys = 0;
-    return pages.add(() => deleteListed(page, 'expired'));
+    return deletions.add(() => deletions.deleteListed(page, 'expired'));
   };
   const flushOrphans = () => {
     const page = maybeOrphans;
     maybeOrphans = [];
-    return pages.add(() => checkOrphans(page));
+    return deletions.add(() => deletions.checkOrphans(page));
   };
-  const sort = async (info: Listed, verdict: boolean) => {
-    const modified = info.lastModified?.getTime() ?? Number.NaN;
+  const sort = (info: Listed, verdict: boolean): void | Promise<void> => {
     if (verdict) {
       expired.push(info);
       expiredKeys += 1 + (info.markers?.length ?? 0);
-      if (expiredKeys >= ctx.pageSize) await flushExpired();
-    } else if (ctx.isReferenced && Number.isFinite(modified) && modified <= orphanCutoff) {
+      if (expiredKeys >= ctx.pageSize) return flushExpired();
+      return;
+    }
+    const modified = info.lastModified?.getTime() ?? Number.NaN;
+    if (ctx.isReferenced && Number.isFinite(modified) && modified <= orphanCutoff) {
       // An unknown modification time counts as young: never delete what we cannot date.
       maybeOrphans.push(info);
-      if (maybeOrphans.length >= ctx.pageSize) await flushOrphans();
+      if (maybeOrphans.length >= ctx.pageSize) return flushOrphans();
     }
   };
-  const handle = async (info: ObjectInfo) => {
+  const act = ([verdict, listed]: Verdict): void | Promise<void> => {
+    if (verdict !== 'ask') return sort(listed, verdict === 'expired');
+    return heads.add(async () => {
+      const confirmed = await confirmExpired(listed);
+      // A HEAD that failed tells nothing: neither expired nor an orphan candidate this pass.
+      if (confirmed !== undefined) await sort(listed, confirmed);
+    });
+  };
+  const handle = (info: ObjectInfo): void | Promise<void> => {
     if (isReservedKey(info.key)) return; // a backend that lists the Store's own keys among the objects
     if (!ctx.isValidId(info.key)) return index?.skip();
     result.scanned += 1;
     reconciler.count(info.key, info.size);
-    const [verdict, listed] = await listedVerdict(info, index !== undefined);
-    if (verdict !== 'ask') await sort(listed, verdict === 'expired');
-    else {
-      await heads.add(async () => {
-        const confirmed = await confirmExpired(listed);
-        // A HEAD that failed tells nothing: neither expired nor an orphan candidate this pass.
-        if (confirmed !== undefined) await sort(listed, confirmed);
-      });
-    }
+    const verdict = listedVerdict(info);
+    return verdict instanceof Promise ? verdict.then(act) : act(verdict);
   };
   let listed = false;
   try {
@@ -269,7 +219,11 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
           .catch((err) => fail('cleanup could not start the expiry index', err));
       }
     }
-    for await (const info of backend.list()) await handle(info);
+    const after = ctx.idsAfterReserved && index ? { startAfter: RESERVED_END } : {};
+    for await (const info of backend.list(after)) {
+      const handled = handle(info);
+      if (handled) await handled;
+    }
     if (index) {
       await index.drain();
       if (index.ordered) for (const key of orphanMarkers) collect(key);
@@ -284,10 +238,7 @@ export async function runCleanup(ctx: CleanupContext): Promise<CleanupResult> {
     await heads.drain();
     if (expired.length > 0) await flushExpired();
     if (maybeOrphans.length > 0) await flushOrphans();
-    await pages.drain();
-    if (garbage.length > 0) {
-      await backend.delete(garbage).catch((err) => fail('cleanup could not delete index markers', err));
-    }
+    await deletions.drain();
     if (listed) {
       accounting.applyPass(reconciler);
       // Entries this complete listing did not confirm are of objects gone or rewritten: forget them.

@@ -1,7 +1,7 @@
 /**
  * What a pass knows of a listed object's expiry when the listing carries no metadata (S3): what the expiry index
  * says (expiry-index.ts), what earlier passes of this process learned, or nothing — then one HEAD tells, and the
- * answer is remembered. Entries are keyed by the listed version (lastModified and size: a rewrite is asked again),
+ * answer is remembered. Entries are kept per listed version (lastModified and size: a rewrite is asked again),
  * dropped when a complete listing no longer shows them, and capped (about 200 bytes each): past the cap an object
  * is only HEADed when its age says expired, so an earlier per-write expiry on it waits for the default.
  */
@@ -9,11 +9,13 @@ import type { Backend, ObjectInfo } from '../backend.js';
 import type { Marker } from './expiry-index.js';
 
 export interface LearnedExpiry {
-  version: string;
+  /** The listed version (a rewrite changes it, so what was learned of the old object is asked again). */
+  modified: number;
+  size: number;
   /** Epoch ms; Infinity when the object never expires. */
   expiresAt: number;
-  /** The index markers that go with the object when it is deleted. */
-  markers: readonly string[];
+  /** The index markers that go with the object when it is deleted (usually none). */
+  markers: readonly string[] | undefined;
   /** Its markers were not matched by the listing (order): looked up if it is deleted. */
   unindexed: boolean;
   pass: symbol;
@@ -21,9 +23,16 @@ export interface LearnedExpiry {
 
 export const MAX_LEARNED = 200_000;
 
-/** An object's listed version: a rewrite changes it, so what was learned of the old object is asked again. */
-export function versionOf(info: ObjectInfo): string {
-  return `${info.lastModified?.getTime()}:${info.size}`;
+export function isVersionOf(entry: LearnedExpiry, info: ObjectInfo): boolean {
+  return entry.size === info.size && entry.modified === info.lastModified?.getTime();
+}
+
+/**
+ * A copy of `key` that holds no reference to the listing page it was cut from (V8 keeps a whole parent string
+ * alive for a substring of it): a remembered key costs its own bytes, not a page's.
+ */
+export function ownCopy(key: string): string {
+  return Buffer.from(key, 'utf8').toString('utf8');
 }
 
 /** The expiry index's epoch per backend, once a pass has read it (it never moves). */

@@ -12,7 +12,14 @@ import { meter } from '../meter.js';
 import { contentDispositionFor } from '../serving/content-disposition.js';
 import { type ByteSource, checkByteSource, throwIfAborted } from '../streams.js';
 import type { Accounting } from './accounting.js';
-import { type Attachment, checkContentType, hasOwnExpiry, toAttachment, toMetadata } from './attachment.js';
+import {
+  type Attachment,
+  checkContentType,
+  hasOwnExpiry,
+  isOwnExpiry,
+  toAttachment,
+  toMetadata,
+} from './attachment.js';
 import { checkBudgets } from './budget.js';
 import { keepsIndex, putMarker } from './expiry-index.js';
 import type { KeyedLock } from './keyed-lock.js';
@@ -178,8 +185,9 @@ export class PendingWrite {
     learned.catch(() => {});
     // The expiry index (expiry-index.ts) learns of an own expiry, or of one dropped by a rewrite, before the
     // object is published: the body does not end until the marker is stored, and a marker that fails fails the write.
+    const createdAt = new Date(this.#ctx.now());
     let marker: string | undefined;
-    const marked = keepsIndex(backend) ? this.#mark(found, options) : Promise.resolve(undefined);
+    const marked = keepsIndex(backend) ? this.#mark(found, options, createdAt) : Promise.resolve(undefined);
     marked.then(
       (key) => {
         marker = key;
@@ -211,7 +219,6 @@ export class PendingWrite {
         throw err;
       });
     };
-    const createdAt = new Date(this.#ctx.now());
     const expiry = this.#ctx.expiry;
     const expiresAt = options.expiresAt ?? (expiry === undefined ? undefined : new Date(createdAt.getTime() + expiry));
     const filename = options.filename;
@@ -277,9 +284,17 @@ export class PendingWrite {
   }
 
   /** Stores the write's marker: its own expiry, or 'none' when it replaces an object that had one. */
-  async #mark(found: Promise<ObjectInfo | undefined>, options: WriteOptions): Promise<string | undefined> {
+  async #mark(
+    found: Promise<ObjectInfo | undefined>,
+    options: WriteOptions,
+    createdAt: Date,
+  ): Promise<string | undefined> {
     const { backend, expiry } = this.#ctx;
-    if (options.expiresAt !== undefined) return putMarker(backend, this.id, options.expiresAt);
+    const { expiresAt } = options;
+    // An expiresAt within a second of the default is the default (what hasOwnExpiry reads back): no marker.
+    if (expiresAt !== undefined && isOwnExpiry(expiresAt, createdAt, expiry)) {
+      return putMarker(backend, this.id, expiresAt);
+    }
     const replaced = await found;
     if (replaced && hasOwnExpiry(replaced, expiry)) return putMarker(backend, this.id, undefined);
     return undefined;
