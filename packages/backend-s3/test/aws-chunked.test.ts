@@ -7,30 +7,16 @@ import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { isAttError } from '@att/store-core';
 import { GetObjectCommand, PutObjectCommand, S3Client as SdkS3Client } from '@aws-sdk/client-s3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { awsChunkedBody, awsChunkedLength, FRAME_SIZE } from '../src/aws-chunked.js';
 import { CHECKSUM_ALGORITHMS } from '../src/checksum-algorithms.js';
 import { S3Client } from '../src/index.js';
 import { chunks, clientFor, MiB, randomBytes, readAll, sha256 } from './helpers/clients.js';
-import {
-  type FakeAnswer,
-  type FakeEndpoint,
-  type RecordedRequest,
-  startFakeEndpoint,
-} from './support/fake-endpoint.js';
+import { type RecordedRequest, useFakeEndpoints } from './support/fake-endpoint.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 import { createTestBucket, s3Server, sdkClient } from './support/servers.js';
 
-const fakes: FakeEndpoint[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
-
-async function fake(handle: (req: RecordedRequest) => FakeAnswer) {
-  const f = await startFakeEndpoint(handle);
-  fakes.push(f);
-  return f;
-}
+const fake = useFakeEndpoints();
 
 const isPut = (r: { method: string; query: Record<string, string> }) =>
   r.method === 'PUT' && !('partNumber' in r.query);

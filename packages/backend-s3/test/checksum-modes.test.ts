@@ -7,15 +7,10 @@ import { isAttError } from '@att/store-core';
 import { crc32c as referenceCrc32c } from '@aws-crypto/crc32c';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
-import { afterEach, describe, expect, it } from 'vitest';
-import { S3Client, type S3ClientConfig } from '../src/index.js';
-import { chunks, freshClient, MiB, randomBytes, readAll, sha256 } from './helpers/clients.js';
-import {
-  type FakeAnswer,
-  type FakeEndpoint,
-  type RecordedRequest,
-  startFakeEndpoint,
-} from './support/fake-endpoint.js';
+import { describe, expect, it } from 'vitest';
+import type { S3ClientConfig } from '../src/index.js';
+import { chunks, fakeS3Client, freshClient, MiB, randomBytes, readAll, sha256 } from './helpers/clients.js';
+import { type FakeAnswer, type RecordedRequest, useFakeEndpoints } from './support/fake-endpoint.js';
 import { s3Server, s3Servers, sdkClient } from './support/servers.js';
 
 const MODES = [
@@ -34,24 +29,10 @@ async function reference(mode: 'crc32c' | 'crc64nvme', data: Uint8Array): Promis
   return Buffer.from(await hash.digest()).toString('base64');
 }
 
-const fakes: FakeEndpoint[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
+const startFake = useFakeEndpoints();
 
-function client(endpoint: string, extra: Partial<S3ClientConfig>) {
-  return new S3Client({
-    endpoint,
-    bucket: 'b',
-    region: 'us-east-1',
-    accessKeyId: 'AK',
-    secretAccessKey: 'secret',
-    partSize: 5 * MiB,
-    maxAttempts: 1,
-    signPayload: false,
-    ...extra,
-  });
-}
+const client = (endpoint: string, extra: Partial<S3ClientConfig> = {}) =>
+  fakeS3Client(endpoint, { signPayload: false, ...extra });
 
 /** An AWS-like server: echoes a PUT's checksum headers and a create's algorithm and type. */
 function awsLike(req: RecordedRequest): FakeAnswer {
@@ -83,8 +64,7 @@ describe.each(MODES)('checksum: $mode', ({ mode, s3Name, header }) => {
   const parts = [big.subarray(0, 5 * MiB), big.subarray(5 * MiB, 10 * MiB), big.subarray(10 * MiB)];
 
   it('on a server that verifies it: PUT, declared multipart with part digests and the combined whole, trailer', async () => {
-    const f = await startFakeEndpoint(awsLike);
-    fakes.push(f);
+    const f = await startFake(awsLike);
     const c = client(f.url, { checksum: mode });
     await c.putObject('small', 'hello');
     expect(c.checksumsVerified).toBe(true);
@@ -125,11 +105,10 @@ describe.each(MODES)('checksum: $mode', ({ mode, s3Name, header }) => {
       [body, true],
       [corrupt, false],
     ] as const) {
-      const f = await startFakeEndpoint(() => ({
+      const f = await startFake(() => ({
         headers: { 'content-length': String(content.length), etag: '"m-2"', [header]: stored },
         body: content.toString('latin1'),
       }));
-      fakes.push(f);
       const c = client(f.url, { checksum: mode });
       const got = await c.getObject('k');
       expect(f.requests[0]?.headers['x-amz-checksum-mode']).toBe('ENABLED');

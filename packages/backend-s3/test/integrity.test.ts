@@ -5,22 +5,14 @@
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { isAttError } from '@att/store-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { crc32 as crc32Algorithm } from '../src/crc32.js';
-import { S3Client, type S3ClientConfig } from '../src/index.js';
-import { freshClient, MiB, readAll } from './helpers/clients.js';
-import {
-  type FakeAnswer,
-  type FakeEndpoint,
-  type RecordedRequest,
-  startFakeEndpoint,
-} from './support/fake-endpoint.js';
+import type { S3ClientConfig } from '../src/index.js';
+import { fakeS3Client, freshClient, MiB, readAll } from './helpers/clients.js';
+import { type FakeAnswer, type RecordedRequest, useFakeEndpoints } from './support/fake-endpoint.js';
 import { s3Servers } from './support/servers.js';
 
-const fakes: FakeEndpoint[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
+const fake = useFakeEndpoints();
 
 const md5 = (data: Buffer | string) => createHash('md5').update(data).digest('base64');
 const md5Hex = (data: Buffer | string) => createHash('md5').update(data).digest('hex');
@@ -30,24 +22,7 @@ const crc32 = (data: Buffer) => {
   return out.toString('base64');
 };
 
-async function fake(handle: (req: RecordedRequest) => FakeAnswer) {
-  const f = await startFakeEndpoint(handle);
-  fakes.push(f);
-  return f;
-}
-
-function client(endpoint: string, extra: Partial<S3ClientConfig> = {}) {
-  return new S3Client({
-    endpoint,
-    bucket: 'b',
-    region: 'us-east-1',
-    accessKeyId: 'AK',
-    secretAccessKey: 'secret',
-    partSize: 5 * MiB,
-    maxAttempts: 1,
-    ...extra,
-  });
-}
+const client = fakeS3Client;
 
 function label(req: RecordedRequest): string {
   const part = /partNumber=(\d+)/.exec(req.url)?.[1];

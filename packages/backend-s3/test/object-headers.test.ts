@@ -5,25 +5,17 @@ import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { isAttError } from '@att/store-core';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { S3Client, type S3ClientConfig } from '../src/index.js';
-import { freshClient, MiB, readAll } from './helpers/clients.js';
-import {
-  type FakeAnswer,
-  type FakeEndpoint,
-  type RecordedRequest,
-  startFakeEndpoint,
-} from './support/fake-endpoint.js';
+import { describe, expect, it } from 'vitest';
+import type { S3ClientConfig } from '../src/index.js';
+import { fakeS3Client, freshClient, MiB, readAll } from './helpers/clients.js';
+import { type FakeAnswer, type RecordedRequest, useFakeEndpoints } from './support/fake-endpoint.js';
 import { s3Servers, sdkClient } from './support/servers.js';
 
-const fakes: FakeEndpoint[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
+const startFake = useFakeEndpoints();
 
 /** Answers like S3 for put, multipart, get and head; records everything. */
 async function recordingS3() {
-  const fake = await startFakeEndpoint((req): FakeAnswer => {
+  const fake = await startFake((req): FakeAnswer => {
     if (req.method === 'POST' && req.url.endsWith('?uploads')) {
       return { body: '<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>' };
     }
@@ -32,7 +24,6 @@ async function recordingS3() {
     if (req.method === 'PUT') return { headers: { etag: `"${createHash('md5').update(req.body).digest('hex')}"` } };
     return { headers: { 'content-length': '5', etag: '"e"' }, body: req.method === 'GET' ? 'hello' : '' };
   });
-  fakes.push(fake);
   return fake;
 }
 
@@ -58,17 +49,7 @@ function sseHeaders(req: RecordedRequest): Record<string, string> {
   return out;
 }
 
-function client(endpoint: string, extra: Partial<S3ClientConfig>) {
-  return new S3Client({
-    endpoint,
-    bucket: 'b',
-    region: 'us-east-1',
-    accessKeyId: 'AK',
-    secretAccessKey: 'secret',
-    partSize: 5 * MiB,
-    ...extra,
-  });
-}
+const client = fakeS3Client;
 
 const sixMiB = Buffer.alloc(6 * MiB, 1);
 

@@ -2,21 +2,13 @@
 // loopback: the error says which region to configure; followRegionRedirects re-signs there and stays there.
 // Also: contentType values outside RFC 9110's grammar fail before any request is sent.
 import { isAttError } from '@att/store-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { S3Client } from '../src/index.js';
 import { freshClient, readAll } from './helpers/clients.js';
-import {
-  type FakeAnswer,
-  type FakeEndpoint,
-  type RecordedRequest,
-  startFakeEndpoint,
-} from './support/fake-endpoint.js';
+import { type FakeAnswer, type RecordedRequest, useFakeEndpoints } from './support/fake-endpoint.js';
 import { s3Server } from './support/servers.js';
 
-const fakes: FakeEndpoint[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
+const startFake = useFakeEndpoints();
 
 type Mode = '301' | '307' | '400' | '301-bare';
 
@@ -26,7 +18,7 @@ function signedRegion(req: RecordedRequest): string | undefined {
 
 /** A bucket that lives in eu-west-1 and answers requests signed for any other region the way AWS does. */
 async function bucketInEuWest1(mode: Mode) {
-  const fake = await startFakeEndpoint((req): FakeAnswer => {
+  const fake = await startFake((req): FakeAnswer => {
     if (signedRegion(req) !== 'eu-west-1') {
       const header = { 'x-amz-bucket-region': 'eu-west-1', 'content-type': 'application/xml' };
       if (req.method === 'HEAD' || mode === '301-bare') return { status: 301, headers: header };
@@ -48,7 +40,6 @@ async function bucketInEuWest1(mode: Mode) {
     if (req.method === 'HEAD') return { headers: { 'content-length': '5', etag: '"e"' } };
     return { headers: { 'content-length': '5', etag: '"e"' }, body: 'hello' };
   });
-  fakes.push(fake);
   return fake;
 }
 
@@ -108,8 +99,7 @@ describe('wrong region', () => {
   });
 
   it('a redirect without any region hint is still explained, not "empty response"', async () => {
-    const fake = await startFakeEndpoint(() => ({ status: 301 }));
-    fakes.push(fake);
+    const fake = await startFake(() => ({ status: 301 }));
     const c = client(fake.url);
     const err = await c.headObject('k').catch((e: unknown) => e);
     expect(isAttError(err, 'BACKEND_ERROR')).toBe(true);
@@ -136,8 +126,7 @@ describe('contentType validation', () => {
   ];
 
   it('rejects values outside RFC 9110 with INVALID_REQUEST before any request', async () => {
-    const fake = await startFakeEndpoint(() => ({ headers: { etag: '"e"' } }));
-    fakes.push(fake);
+    const fake = await startFake(() => ({ headers: { etag: '"e"' } }));
     const c = client(fake.url);
     for (const contentType of bad) {
       const err = await c.putObject('k', 'x', { contentType }).catch((e: unknown) => e);

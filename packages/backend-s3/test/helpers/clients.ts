@@ -19,6 +19,20 @@ export function clientFor(server: S3TestServer, bucket: string, extra: Partial<S
   });
 }
 
+/** A client for a fake endpoint on loopback (fake-endpoint.ts): fixed keys, one attempt, 5 MiB parts. */
+export function fakeS3Client(endpoint: string, extra: Partial<S3ClientConfig> = {}): S3Client {
+  return new S3Client({
+    endpoint,
+    bucket: 'b',
+    region: 'us-east-1',
+    accessKeyId: 'AK',
+    secretAccessKey: 'secret',
+    partSize: 5 * MiB,
+    maxAttempts: 1,
+    ...extra,
+  });
+}
+
 /** A fresh bucket on `server` and a client for it (path-style). */
 export async function freshClient(server: S3TestServer, hint: string, extra: Partial<S3ClientConfig> = {}) {
   const bucket = await createTestBucket(server, hint);

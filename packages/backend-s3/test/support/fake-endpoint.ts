@@ -2,6 +2,7 @@
 // metadata, a container agent, STS). It records every request, body included, and answers with `handle`.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 export interface RecordedRequest {
   method: string;
@@ -26,9 +27,7 @@ export interface FakeEndpoint {
   close(): Promise<void>;
 }
 
-export async function startFakeEndpoint(
-  handle: (request: RecordedRequest) => FakeAnswer | Promise<FakeAnswer>,
-): Promise<FakeEndpoint> {
+export async function startFakeEndpoint(handle: Handler): Promise<FakeEndpoint> {
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -59,6 +58,24 @@ export async function startFakeEndpoint(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+type Handler = (request: RecordedRequest) => FakeAnswer | Promise<FakeAnswer>;
+
+/**
+ * For a test file (or describe block) that starts fakes: returns a starter whose endpoints are all closed after
+ * each test, so no test leaves a listening server behind whatever it asserted.
+ */
+export function useFakeEndpoints(): (handle: Handler) => Promise<FakeEndpoint> {
+  const open: FakeEndpoint[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((f) => f.close()));
+  });
+  return async (handle) => {
+    const endpoint = await startFakeEndpoint(handle);
+    open.push(endpoint);
+    return endpoint;
   };
 }
 
