@@ -11,19 +11,10 @@ import {
   createInstanceMetadataCredentials,
   createWebIdentityCredentials,
 } from '../src/index.js';
-import {
-  expectNoSecrets,
-  failure,
-  fakeEndpoints,
-  isolatedEnv,
-  later,
-  SECRET,
-  TOKEN,
-  tempDir,
-} from './support/credential-sources.js';
-import { awsJsonCredentials, startFakeEndpoint, stsResponse } from './support/fake-endpoint.js';
+import { expectNoSecrets, failure, isolatedEnv, later, SECRET, TOKEN, tempDir } from './support/credential-sources.js';
+import { awsJsonCredentials, startFakeEndpoint, stsResponse, useFakeEndpoints } from './support/fake-endpoint.js';
 
-const fake = fakeEndpoints();
+const fake = useFakeEndpoints();
 
 describe('web identity (EKS IRSA)', () => {
   it('sends the token file to AssumeRoleWithWebIdentity, unsigned, and re-reads the file each time', async () => {

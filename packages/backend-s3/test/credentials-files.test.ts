@@ -6,19 +6,10 @@ import { signRequest } from '@att/s3-sigv4';
 import { isAttError } from '@att/store-core';
 import { describe, expect, it } from 'vitest';
 import { createEnvCredentials, createProfileCredentials } from '../src/index.js';
-import {
-  expectNoSecrets,
-  failure,
-  fakeEndpoints,
-  isolatedEnv,
-  later,
-  SECRET,
-  TOKEN,
-  tempDir,
-} from './support/credential-sources.js';
-import { stsResponse } from './support/fake-endpoint.js';
+import { expectNoSecrets, failure, isolatedEnv, later, SECRET, TOKEN, tempDir } from './support/credential-sources.js';
+import { stsResponse, useFakeEndpoints } from './support/fake-endpoint.js';
 
-const fake = fakeEndpoints();
+const fake = useFakeEndpoints();
 
 describe('environment variables', () => {
   it('reads key, secret, session token and expiration', async () => {

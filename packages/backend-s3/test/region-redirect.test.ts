@@ -3,8 +3,8 @@
 // Also: contentType values outside RFC 9110's grammar fail before any request is sent.
 import { isAttError } from '@att/store-core';
 import { describe, expect, it } from 'vitest';
-import { S3Client } from '../src/index.js';
-import { freshClient, readAll } from './helpers/clients.js';
+import type { S3ClientConfig } from '../src/index.js';
+import { fakeS3Client, freshClient, readAll } from './helpers/clients.js';
 import { type FakeAnswer, type RecordedRequest, useFakeEndpoints } from './support/fake-endpoint.js';
 import { s3Server } from './support/servers.js';
 
@@ -43,17 +43,8 @@ async function bucketInEuWest1(mode: Mode) {
   return fake;
 }
 
-function client(endpoint: string, extra: Partial<ConstructorParameters<typeof S3Client>[0]> = {}) {
-  return new S3Client({
-    endpoint,
-    bucket: 'b',
-    region: 'us-east-1',
-    accessKeyId: 'AK',
-    secretAccessKey: 'secret',
-    retryBaseDelay: 0,
-    ...extra,
-  });
-}
+const client = (endpoint: string, extra: Partial<S3ClientConfig> = {}) =>
+  fakeS3Client(endpoint, { retryBaseDelay: 0, maxAttempts: 4, ...extra });
 
 describe('wrong region', () => {
   for (const mode of ['301', '307', '400', '301-bare'] as const) {

@@ -1,28 +1,13 @@
-// What the credential-source tests share: secrets that must never show, fake endpoints closed after each test,
-// an env isolated from the machine's own AWS files, and the no-secret check on every view of an error.
+// What the credential-source tests share: secrets that must never show, an env isolated from the machine's own AWS files, and the no-secret check on every view of an error.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { afterEach, expect } from 'vitest';
-import { type FakeEndpoint, startFakeEndpoint } from './fake-endpoint.js';
+import { expect } from 'vitest';
 
 export const SECRET = 'SECRET/never+shown';
 export const TOKEN = 'TOKEN-never-shown';
 export const later = () => new Date(Date.now() + 3_600_000);
-
-/** Fake endpoints started through the returned function are closed after each test. */
-export function fakeEndpoints(): (handle: Parameters<typeof startFakeEndpoint>[0]) => Promise<FakeEndpoint> {
-  const fakes: FakeEndpoint[] = [];
-  afterEach(async () => {
-    await Promise.all(fakes.splice(0).map((f) => f.close()));
-  });
-  return async (handle) => {
-    const f = await startFakeEndpoint(handle);
-    fakes.push(f);
-    return f;
-  };
-}
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'att-creds-'));
