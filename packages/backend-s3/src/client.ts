@@ -1,8 +1,6 @@
-import { pipeline, type Readable } from 'node:stream';
-import { encodeKey, presignUrl } from '@att/s3-sigv4';
-import { AttError, type ByteRange, type GetResult, isAttError, type ObjectInfo } from '@att/store-core';
+import { encodeKey } from '@att/s3-sigv4';
+import { AttError, type ByteRange, type GetResult, type ObjectInfo } from '@att/store-core';
 import { BufferPool } from './buffer-pool.js';
-import { downloadVerifier, verifyingStream } from './checksum.js';
 import {
   credentialsProvider,
   installRedaction,
@@ -15,11 +13,9 @@ import { invalidConfig } from './config-error.js';
 import { checkContentType } from './content-type.js';
 import { deleteKeys } from './delete.js';
 import { type EncryptionSummary, resolveEncryption } from './encryption.js';
-import { headerValue, mapBodyErrors } from './errors.js';
 import { checkStorableKey } from './keys.js';
 import { listParts } from './list-parts.js';
 import { type ListedObject, listObjects, listUploads, type PendingUpload } from './listing.js';
-import { metadataFromHeaders } from './metadata.js';
 import {
   abortUpload,
   type CompletionChecksums,
@@ -29,25 +25,15 @@ import {
   uploadPart,
 } from './multipart.js';
 import { objectHeaders } from './object-headers.js';
+import { dateHeader, getObject, headObject } from './object-reads.js';
+import { type PresignGetOptions, type PresignPutOptions, presignRequest } from './presign.js';
 import { putObject } from './put.js';
 import type { PutObjectOptions } from './put-options.js';
-import { S3Transport, signingOptions } from './transport.js';
+import { abortStaleUploads } from './stale-uploads.js';
+import { S3Transport } from './transport.js';
 import type { UploadTarget } from './upload-target.js';
 
-export type { ListedObject, PendingUpload, PutObjectOptions };
-
-export interface PresignGetOptions {
-  /** Seconds, 1..604800. */
-  expiresIn: number;
-  /** Makes S3 answer with this Content-Disposition (e.g. `attachment; filename="a.txt"`). */
-  responseContentDisposition?: string;
-}
-
-export interface PresignPutOptions {
-  expiresIn: number;
-  /** Signed into the URL: the uploader must send exactly this Content-Type. */
-  contentType?: string;
-}
+export type { ListedObject, PendingUpload, PresignGetOptions, PresignPutOptions, PutObjectOptions };
 
 type Signal = { signal?: AbortSignal };
 
@@ -160,58 +146,13 @@ export class S3Client {
   }
 
   /** Streams an object (or a range of it: `end` inclusive, a negative `start` means the last -start bytes). */
-  async getObject(key: string, options: { range?: ByteRange } & Signal = {}): Promise<GetResult> {
-    const target = this.#target(key);
-    const headers: Record<string, string> = {};
-    if (options.range) headers.range = rangeHeader(options.range);
-    if (this.config.verifyDownloads && this.#transport.checksums.asksForChecksums) {
-      headers['x-amz-checksum-mode'] = 'ENABLED';
-    }
-    const response = await this.#transport.send(
-      { operation: 'GetObject', key, method: 'GET', headers, signal: options.signal },
-      target.encodedKey,
-    );
-    mapBodyErrors(response.body as never, { operation: 'GetObject', key }, options.signal);
-    const info = objectInfo(key, response.headers);
-    if (response.statusCode !== 206 && !options.range && this.config.verifyDownloads) {
-      const verifier = downloadVerifier(response.headers, this.config.verifyDownloads === true);
-      if (verifier) return { info, body: verified(response.body, verifier, key) };
-    }
-    if (response.statusCode !== 206) {
-      // A server that ignores Range answers 200 with everything; an empty object has no byte to satisfy a range.
-      if (options.range && info.size === 0) {
-        response.body.destroy();
-        throw new AttError('RANGE_NOT_SATISFIABLE', `S3 GetObject "${key}": range of an empty object`, {
-          details: { operation: 'GetObject', key },
-        });
-      }
-      return options.range
-        ? { info, body: response.body, range: { start: 0, end: Math.max(0, info.size - 1) } }
-        : { info, body: response.body };
-    }
-    const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(headerValue(response.headers, 'content-range') ?? '');
-    if (!match) {
-      response.body.destroy();
-      throw new AttError('BACKEND_ERROR', `S3 GetObject "${key}": 206 without a valid Content-Range`);
-    }
-    if (match[3] !== '*') info.size = Number(match[3]);
-    return { info, body: response.body, range: { start: Number(match[1]), end: Number(match[2]) } };
+  getObject(key: string, options: { range?: ByteRange } & Signal = {}): Promise<GetResult> {
+    return getObject(this.#transport, this.#target(key), this.config.verifyDownloads, options);
   }
 
   /** Object info without downloading it; NOT_FOUND / ACCESS_DENIED by status even though HEAD has no body. */
-  async headObject(key: string, options: Signal = {}): Promise<ObjectInfo> {
-    const target = this.#target(key);
-    let response: Awaited<ReturnType<S3Transport['send']>>;
-    try {
-      response = await this.#transport.send(
-        { operation: 'HeadObject', key, method: 'HEAD', signal: options.signal },
-        target.encodedKey,
-      );
-    } catch (err) {
-      throw headDenied(err);
-    }
-    response.body.resume();
-    return objectInfo(key, response.headers);
+  headObject(key: string, options: Signal = {}): Promise<ObjectInfo> {
+    return headObject(this.#transport, this.#target(key), options.signal);
   }
 
   /** Deletes keys in batches of 1000 (missing keys are fine); per-key failures are thrown together at the end. */
@@ -279,31 +220,11 @@ export class S3Client {
    * returns how many it aborted. Uploads without a readable start time are left alone. All are tried; failures
    * are then thrown together (BACKEND_ERROR with an AggregateError cause), never swallowed.
    */
-  async abortIncompleteUploads(
+  abortIncompleteUploads(
     olderThan: Date | number,
     options: Signal & { keep?: (upload: PendingUpload) => boolean } = {},
   ): Promise<number> {
-    const cutoff = typeof olderThan === 'number' ? Date.now() - olderThan : olderThan.getTime();
-    if (Number.isNaN(cutoff)) throw new AttError('INVALID_REQUEST', 'olderThan must be a valid Date or age in ms');
-    let aborted = 0;
-    const failures: unknown[] = [];
-    for await (const upload of this.listMultipartUploads(options)) {
-      if (upload.initiated === undefined || upload.initiated.getTime() >= cutoff) continue;
-      if (options.keep?.(upload)) continue;
-      try {
-        await this.abortMultipartUpload(upload.key, upload.uploadId, options);
-        aborted++;
-      } catch (err) {
-        failures.push(err);
-      }
-    }
-    if (failures.length > 0) {
-      throw new AttError('BACKEND_ERROR', `S3: ${failures.length} stale multipart upload(s) could not be aborted`, {
-        cause: new AggregateError(failures, 'AbortMultipartUpload failed'),
-        details: { aborted, failed: failures.length },
-      });
-    }
-    return aborted;
+    return abortStaleUploads(this, olderThan, options);
   }
 
   /** A URL anyone can GET the object with until it expires. */
@@ -345,17 +266,12 @@ export class S3Client {
     query: Record<string, string> | undefined,
     headers: Record<string, string> | undefined,
   ): Promise<string> {
-    const { origin, path } = this.#transport.address(this.#target(key).encodedKey);
-    const creds = await this.#transport.credentials();
-    const search = query ? `?${new URLSearchParams(query).toString().replace(/\+/g, '%20')}` : '';
-    try {
-      return presignUrl(
-        { method, url: origin + path + search, ...(headers ? { headers } : {}) },
-        { ...signingOptions(creds, this.config.region), expiresIn, date: this.#transport.now() },
-      );
-    } catch (err) {
-      throw new AttError('INVALID_REQUEST', `S3 presign: ${(err as Error).message}`);
-    }
+    return presignRequest(this.#transport, this.#target(key), this.config.region, {
+      method,
+      expiresIn,
+      query,
+      headers,
+    });
   }
 
   /** Closes the connection pool this client created (an agent passed in stays open). */
@@ -370,55 +286,4 @@ export class S3Client {
     }
     return { root: this.#root, signal: options.signal, pageSize };
   }
-}
-
-/** The body piped through the verifier; errors and destroy travel both ways, so nothing leaks or hangs. */
-function verified(body: Readable, verifier: NonNullable<ReturnType<typeof downloadVerifier>>, key: string): Readable {
-  const checked = verifyingStream(verifier, { operation: 'GetObject', key });
-  pipeline(body, checked, () => undefined);
-  return checked;
-}
-
-/**
- * A HEAD has no body to say why it was refused, and S3 answers 403 instead of 404 for a missing key unless the
- * credentials may list the bucket: so the most likely fix is named (the Store's pre-write HEAD of a new id hits
- * exactly this with a policy that grants ListBucket only under a prefix condition some servers do not apply).
- */
-function headDenied(err: unknown): unknown {
-  if (!isAttError(err, 'ACCESS_DENIED') || err.details?.httpStatus !== 403) return err;
-  return new AttError(
-    'ACCESS_DENIED',
-    `${err.message}; a HEAD of a missing key answers 403 unless the credentials have s3:ListBucket on the bucket ` +
-      '(for this prefix): add it to the IAM policy (see the README), or check the keys',
-    { cause: err, details: { ...err.details, missingPermission: 's3:ListBucket' } },
-  );
-}
-
-function dateHeader(value: string | undefined): Date {
-  const parsed = value ? new Date(value) : new Date();
-  return Number.isNaN(parsed.getTime()) ? new Date() : parsed;
-}
-
-function rangeHeader(range: ByteRange): string {
-  const { start, end } = range;
-  if (!Number.isSafeInteger(start) || (end !== undefined && (!Number.isSafeInteger(end) || end < start || start < 0))) {
-    throw new AttError('INVALID_REQUEST', 'range must be { start, end? } with integers, 0 ≤ start ≤ end');
-  }
-  if (start < 0) return `bytes=${start}`; // suffix: the last -start bytes
-  return end === undefined ? `bytes=${start}-` : `bytes=${start}-${end}`;
-}
-
-function objectInfo(key: string, headers: Record<string, string | string[] | undefined>): ObjectInfo {
-  const info: ObjectInfo = {
-    key,
-    size: Number(headerValue(headers, 'content-length') ?? 0),
-    lastModified: dateHeader(headerValue(headers, 'last-modified')),
-  };
-  const contentType = headerValue(headers, 'content-type');
-  if (contentType) info.contentType = contentType;
-  const etag = headerValue(headers, 'etag');
-  if (etag) info.etag = etag;
-  const metadata = metadataFromHeaders(headers);
-  if (metadata) info.metadata = metadata;
-  return info;
 }
