@@ -16,6 +16,7 @@
  *   generation stopped counting, so the source's dead chunks (a stream allocates a Buffer per chunk) piled up to
  *   32 MiB beside the pool before a GC took them; counted as young, the pool gets them collected several times as
  *   often. Same bytes held by the client; measured 128 MiB, 8 MiB parts, queue 4: peak RSS 121 → 105 MiB (README).
+ *   A full GC still makes every buffer old, so uploads now also prompt young GCs themselves (young-gc.ts).
  */
 import { abortError } from '@att/store-core';
 

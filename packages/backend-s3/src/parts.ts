@@ -6,6 +6,7 @@
 import { AttError } from '@att/store-core';
 import type { BufferPool } from './buffer-pool.js';
 import { MAX_PART_SIZE, MAX_PARTS } from './config.js';
+import { deadChunkCollector } from './young-gc.js';
 
 /** Part size for an upload: the configured size, grown for big known sizes so it fits in 10,000 parts. */
 export function partSizeFor(partSize: number, size: number | undefined): number {
@@ -51,8 +52,9 @@ export interface PartsState {
 
 /**
  * Cuts a stream into parts: part `n` (1-based) has exactly `partSizeAt(n)` bytes, the last may be shorter, an
- * empty stream yields nothing. Each part is one pooled buffer the chunks are copied into once, taken when its first
- * byte arrives; while the pool has none to give, the source is not read. A full part is held back until the next
+ * empty stream yields nothing. Each part is one pooled buffer the chunks are copied into once (they are garbage
+ * from then on, and collected soon: young-gc.ts), taken when its first byte arrives; while the pool has none to
+ * give, the source is not read. A full part is held back until the next
  * chunk (or the end) shows whether it is the last: then `state.ended` is set before it is yielded, and no upload
  * ever holds one buffer while it waits for another without a part in flight (which is what keeps concurrent
  * uploads under one budget from deadlocking). The consumer gives each part back to the pool (a view of the buffer
@@ -70,6 +72,8 @@ export async function* readParts(
   let partNumber = 1;
   let partSize = partSizeAt(partNumber);
   let filled = 0;
+  // Each chunk copied is garbage from then on: get it collected before many pile up (young-gc.ts).
+  const copied = deadChunkCollector();
   try {
     for await (const chunk of body) {
       if (chunk.length === 0) continue;
@@ -88,6 +92,7 @@ export async function* readParts(
         part.set(offset === 0 && n === chunk.length ? chunk : chunk.subarray(offset, offset + n), filled);
         filled += n;
         offset += n;
+        copied(n, partSize);
         if (filled === partSize) {
           filled = 0;
           partSize = partSizeAt(++partNumber);

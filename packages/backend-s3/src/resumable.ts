@@ -66,6 +66,7 @@ import {
   type UploadState,
   writeState,
 } from './resumable-state.js';
+import { deadChunkCollector } from './young-gc.js';
 
 export { UPLOADS_PREFIX } from './resumable-state.js';
 
@@ -124,6 +125,7 @@ export class S3Resumable implements Resumable {
     let part: Buffer | undefined;
     let filled = 0; // new bytes in `part`, after the tailBytes reserved for the segments
     let partFailed = false;
+    const copied = deadChunkCollector(); // copied chunks are garbage: collected soon (young-gc.ts)
 
     const uploadPart = async (size: number) => {
       const buffer = part as Buffer;
@@ -163,6 +165,7 @@ export class S3Resumable implements Resumable {
             const take = Math.min(rest.byteLength, partSize - tailBytes - filled);
             part.set(rest.subarray(0, take), tailBytes + filled);
             filled += take;
+            copied(take, partSize);
             rest = rest.subarray(take);
             if (tailBytes + filled === partSize) await uploadPart(partSize);
           }
