@@ -13,8 +13,8 @@
  * this buffer. It is never written, so none of its pages is ever touched: it takes address space for that moment,
  * no RSS (calloc maps fresh, zeroed pages; measured). Dead chunks stay within a quarter part instead of
  * 8–32 MiB, at the cost of about 4 young GCs per part (README "Benchmark"). It shows, briefly, in
- * `process.memoryUsage().arrayBuffers` and `external`. The size follows V8's trigger on Node 20–22 (64-bit); under
- * a larger `--max-semi-space-size` the prompt does nothing, and V8 collects on its own schedule, as before.
+ * `process.memoryUsage().arrayBuffers` and `external`. The size is V8's trigger as measured on 64-bit Node 20.20;
+ * under a larger `--max-semi-space-size` the prompt does nothing, and V8 collects on its own schedule, as before.
  */
 
 /** Young ArrayBuffer bytes at which V8 runs a young GC before the next ArrayBuffer allocation (64-bit). */
