@@ -9,29 +9,33 @@ import { readAhead } from './read-ahead.js';
 import { SNIFF_BYTES, sniffContentType } from './sniff.js';
 
 /**
- * Bytes read ahead of the store per upload: also the largest single write handed to it. Two socket reads' worth
- * keeps the socket busy while the backend writes; more only raised the peak RSS of many concurrent uploads (bench:
- * 512 KiB here, 256 KiB buffers in busboy and a 1 MiB write queue were about 12 MiB more at 8 uploads).
+ * Bytes of a raw upload read ahead of the store: also the largest single write handed to it. Two socket reads'
+ * worth keeps the socket busy while the backend writes; more only raised the peak RSS of many concurrent uploads
+ * (bench: 512 KiB here and a 1 MiB write queue were about 12 MiB more at 8 uploads).
  */
 const READ_AHEAD_BYTES = 128 * 1024;
 
+/** Chunks of one file, pulled by the store; `replay` puts chunks already taken back in front. */
+export interface ChunkReader extends AsyncIterableIterator<Uint8Array> {
+  return(value?: unknown): Promise<IteratorResult<Uint8Array, undefined>>;
+  replay(chunks: Uint8Array[]): void;
+}
+
 export interface IncomingFile {
-  /** The request (raw upload) or the multipart file stream. */
-  source: Readable;
+  /** The request (raw upload, read ahead here) or a multipart part's reader. */
+  source: Readable | ChunkReader;
   /** Already sanitised; undefined gives "attachment.<ext>". */
   filename: string | undefined;
   claimedType: string | undefined;
   /** Store nothing (and resolve to undefined) when the body turns out empty: a browser's empty file input. */
   skipIfEmpty?: boolean;
-  /** Told the length of each chunk as it is read from `source` (the reader's own listener: no second one). */
-  onRead?: (bytes: number) => void;
 }
 
 const ignore = (): void => {};
 
 export async function storeFile(pending: PendingWrite, file: IncomingFile): Promise<StoredAttachment | undefined> {
-  const onRead = file.onRead;
-  const reader = readAhead(file.source, READ_AHEAD_BYTES, onRead ? (chunk) => onRead(chunk.length) : ignore);
+  const { source } = file;
+  const reader = 'replay' in source ? source : readAhead(source, READ_AHEAD_BYTES, ignore);
 
   // Peek at the first bytes for the type; they are written first, then the rest as it comes.
   const head: Uint8Array[] = [];
