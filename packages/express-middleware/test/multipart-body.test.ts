@@ -1,7 +1,8 @@
 // Multipart bodies through the whole middleware on a real server: file bytes that look like delimiters are
 // stored intact, and a body that is truncated or framed with bare LFs is refused with nothing left behind.
+import http from 'node:http';
 import { afterEach, expect, it } from 'vitest';
-import { bytes, describeOnEachExpress, listKeys, startServer, type TestServer } from './fixture.js';
+import { bytes, describeOnEachExpress, eventually, listKeys, startServer, type TestServer } from './fixture.js';
 
 let server: TestServer;
 afterEach(async () => {
@@ -66,6 +67,28 @@ describeOnEachExpress('multipart bodies', () => {
       expect(res.status).toBe(400);
       expect((await res.json()).error.code).toBe('INVALID_REQUEST');
     }
+    expect(await listKeys(server.backend)).toEqual([]);
+  });
+
+  it('a client that disconnects in its second file leaves no object: the first one is removed too', async () => {
+    server = await startServer();
+    const { hostname, port } = new URL(server.url);
+    const req = http.request({
+      host: hostname,
+      port,
+      path: '/attachments/',
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    req.on('error', () => {});
+    req.write(part('a', 'one.bin', bytes(200 * 1024, 1)));
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="b"; filename="two.bin"\r\n\r\n`);
+    for (let i = 0; i < 16; i++) {
+      if (!req.write(bytes(64 * 1024, i))) await new Promise((r) => req.once('drain', r));
+    }
+    expect(await eventually(() => server.store.size > 200 * 1024, 5000), 'both files on their way').toBe(true);
+    req.destroy();
+    expect(await eventually(() => server.store.size === 0, 2000), 'store size given back').toBe(true);
     expect(await listKeys(server.backend)).toEqual([]);
   });
 });
