@@ -1,7 +1,7 @@
 /**
  * The bytes of one multipart file part on their way into the store: the parser pushes them (subarrays of the
  * socket's chunks), the store's write pulls them. The queue is bounded by the caller, who pauses the request
- * when `push` says it is over `maxQueued` bytes and resumes on `onDrained`: a slow backend slows the client
+ * when `push` says it is over `maxQueued` bytes and resumes on `drained`: a slow backend slows the client
  * down instead of filling memory, with no Readable stream per file in between.
  */
 import type { ChunkReader } from './store-file.js';

@@ -37,7 +37,7 @@ const PARSER_SLACK_BYTES = 512 * 1024;
  * per GiB than at 512 KiB (bench, 8 concurrent uploads): 8 uploads at the bound are 4 MiB.
  */
 const PART_QUEUE_BYTES = 512 * 1024;
-/** Fields and files together, as a form with `maxFiles` inputs and a generous set of text fields has. */
+/** Parts allowed beyond the `maxFiles` files: text fields (at most 100) and parts of no form control. */
 const EXTRA_PARTS = 100;
 
 const ignore = (): void => {};
