@@ -5,11 +5,10 @@
  */
 
 import { activeExtensionFor, essenceOf, isActiveType } from './active-types.js';
+import { detectFileType } from './file-type-detector.js';
 
 /** Enough for file-type's deepest probes and for finding markup after a BOM and whitespace. */
 export const SNIFF_BYTES = 4100;
-
-let fileTypeModule: Promise<typeof import('file-type')> | undefined;
 
 export interface Sniffed {
   type: string;
@@ -18,8 +17,7 @@ export interface Sniffed {
 
 export async function sniffContentType(head: Uint8Array, claimed: string | undefined): Promise<Sniffed> {
   if (head.length > 0) {
-    fileTypeModule ??= import('file-type');
-    const detected = await (await fileTypeModule).fileTypeFromBuffer(head);
+    const detected = await detectFileType(head);
     if (detected) return { type: detected.mime, ext: detected.ext };
   }
   const markup = sniffMarkup(head);

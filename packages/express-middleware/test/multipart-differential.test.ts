@@ -6,22 +6,11 @@ import busboy from 'busboy';
 import { describe, expect, it } from 'vitest';
 import type { PartInfo } from '../src/multipart-headers.js';
 import { MultipartParser } from '../src/multipart-parser.js';
+import { seededRandom as random } from './seeded-random.js';
 
 type Seen =
   | { file: string; filename: string | undefined; type: string; data: string }
   | { field: string; value: string };
-
-/** A small deterministic PRNG (mulberry32): a failing seed reproduces. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BCHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=?";
 const NAME_CHARS = ['a', 'b', 'Z', '0', ' ', '-', '.', 'é', '日', '€', '\\"', '\\\\'];
