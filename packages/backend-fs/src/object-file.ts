@@ -3,8 +3,8 @@
  * objects written before trailers, from the whole file and its sidecar (sidecar.ts). One place for get, head and
  * list, so the two formats are told apart the same way everywhere.
  */
-import { type FileHandle, open } from 'node:fs/promises';
 import type { ObjectInfo } from '@att/store-core';
+import { FdFile, type ReadableFile } from './fd-file.js';
 import { notFound } from './fs-errors.js';
 import { readSidecar, toObjectInfo } from './sidecar.js';
 import { readTrailer } from './trailer.js';
@@ -19,7 +19,7 @@ export interface DescribedObject {
 export async function describeOpenFile(
   root: string,
   key: string,
-  handle: FileHandle,
+  handle: ReadableFile,
   stats: { size: number; mtime: Date; ino: number },
 ): Promise<DescribedObject> {
   const trailer = await readTrailer(handle, stats.size, key);
@@ -32,7 +32,7 @@ export async function describeOpenFile(
 
 /** Opens `file`, describes the object in it, closes it. NOT_FOUND when it is not a regular file. */
 export async function describeFile(root: string, key: string, file: string): Promise<DescribedObject> {
-  const handle = await open(file, 'r');
+  const handle = await FdFile.open(file, 'r');
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) throw notFound();

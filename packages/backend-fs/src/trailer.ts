@@ -10,7 +10,7 @@
  * for: a legacy object whose own bytes happen to end like a trailer is only mistaken for one if those bytes also
  * name its key, which a client cannot know before the server picks it.
  */
-import type { FileHandle } from 'node:fs/promises';
+import type { ReadableFile } from './fd-file.js';
 
 export interface ObjectMeta {
   /** The key the file was written for. */
@@ -46,7 +46,7 @@ export interface Trailer {
  * Reads the trailer of an open file of `fileSize` bytes written for `key`; undefined when the file has none
  * (a legacy object) or one written for another key.
  */
-export async function readTrailer(handle: FileHandle, fileSize: number, key: string): Promise<Trailer | undefined> {
+export async function readTrailer(handle: ReadableFile, fileSize: number, key: string): Promise<Trailer | undefined> {
   if (fileSize < FOOTER_BYTES + 2) return undefined;
   const tailSize = Math.min(fileSize, TAIL_READ_BYTES);
   const tail = Buffer.allocUnsafe(tailSize);
@@ -72,7 +72,7 @@ export async function readTrailer(handle: FileHandle, fileSize: number, key: str
   return { meta: { ...meta, metadata: { ...meta.metadata } }, dataSize: fileSize - FOOTER_BYTES - jsonBytes };
 }
 
-async function readFully(handle: FileHandle, into: Buffer, position: number): Promise<void> {
+async function readFully(handle: ReadableFile, into: Buffer, position: number): Promise<void> {
   let done = 0;
   while (done < into.length) {
     const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
