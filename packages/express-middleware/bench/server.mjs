@@ -1,6 +1,9 @@
 // One upload server per process, so each implementation's peak RSS is its own.
 // argv: <att|multer> <dir>. Prints the port on stdout; GET /stats answers the peak RSS seen so far and the
 // process's CPU time (user + system), which a busy machine distorts far less than wall-clock time.
+
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fsBackend } from '@att/backend-fs';
 import { createStore } from '@att/store-core';
 import express from 'express';
@@ -23,7 +26,8 @@ app.get('/stats', (req, res) => {
   res.json({ peakRss, cpuSeconds: (user + system) / 1e6 });
   if (req.query.reset) peakRss = process.memoryUsage.rss();
 });
-// Between rounds the client removes what it uploaded (att through DELETE, multer's files by name).
+// Between rounds the client removes what it uploaded with a DELETE to each server: both then do the same kind of
+// work between timed rounds, so neither's heap and GC state going into a round is shaped by work the other skips.
 
 if (impl === 'att') {
   const store = createStore({ backend: fsBackend({ dir, fsync: process.env.BENCH_FSYNC === '1' }) });
@@ -42,6 +46,16 @@ if (impl === 'att') {
   const upload = multer({ storage: multer.diskStorage({ destination: dir }), limits: { fileSize: GiB } });
   app.post('/upload', upload.single('file'), (req, res) => {
     res.status(201).json({ id: req.file.filename, size: req.file.size });
+  });
+  // What a multer app needs to delete an upload: the file is the whole record. multer's names are 32 hex digits.
+  app.delete('/upload/:id', async (req, res, next) => {
+    if (!/^[0-9a-f]{32}$/.test(req.params.id)) return res.status(400).end();
+    try {
+      await rm(join(dir, req.params.id));
+      res.status(204).end();
+    } catch (err) {
+      next(err);
+    }
   });
 } else {
   throw new Error(`unknown implementation ${impl}`);

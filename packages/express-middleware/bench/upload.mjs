@@ -83,10 +83,6 @@ async function postMultipart(server, file, name) {
 /** Removes what one round stored, so disk use stays flat across rounds. */
 async function removeStored(server, ids) {
   for (const id of ids.splice(0)) {
-    if (server.impl === 'multer') {
-      await rm(join(server.dir, id), { force: true });
-      continue;
-    }
     const res = await new Promise((resolve, reject) =>
       http
         .request({ host: '127.0.0.1', port: server.port, path: `/upload/${id}`, method: 'DELETE', agent }, resolve)
