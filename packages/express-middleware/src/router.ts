@@ -110,8 +110,10 @@ async function serve(
   if (action === 'delete') {
     // The owner's token is enough; without one, `authorize` decides (default: no).
     if (!(opts.ownerTokens?.proves(req, id) ?? false)) await authorize(opts, req, 'delete', id);
-    await opts.store.stat(id);
-    await opts.store.remove(id);
+    // One HEAD, inside remove: it says whether the id was there. An expired attachment is deleted too (cleanup
+    // would), and answered 204 like any other.
+    const [removed] = await opts.store.remove(id);
+    if (removed === undefined) throw new AttError('NOT_FOUND', 'attachment not found');
     res.status(204).end();
     return;
   }

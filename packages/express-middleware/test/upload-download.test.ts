@@ -168,6 +168,20 @@ describeOnEachExpress('upload and download', () => {
     expect(server.store.size).toBe(0);
   });
 
+  it('DELETE answers 404 for an id that is not stored, 204 once for one that is (expired ones included)', async () => {
+    server = await startServer({ authorize: () => true, expiry: 1 });
+    const { json } = await upload(bytes(10));
+    const missing = await fetch(`${server.base}/nope`, { method: 'DELETE' });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'attachment not found' } });
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await fetch(json.url)).status).toBe(404); // expired: not served
+    expect((await fetch(json.url, { method: 'DELETE' })).status).toBe(204); // but still stored until now
+    expect((await fetch(json.url, { method: 'DELETE' })).status).toBe(404);
+    expect(server.store.size).toBe(0);
+    expect(await listKeys(server.backend)).toEqual([]);
+  });
+
   it('active types are accepted and only ever downloaded as attachment with nosniff', async () => {
     server = await startServer();
     const { status, json } = await upload(Buffer.from('<!doctype html><script>alert(1)</script>'), '?filename=x.html');

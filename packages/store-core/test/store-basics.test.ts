@@ -93,6 +93,15 @@ describe('Store basics', () => {
     await store.remove('same', 'same');
     expect(store.size).toBe(0);
   });
+
+  it('remove resolves to the ids that were stored, once each, in the order given', async () => {
+    const store = createStore({ backend: createMemoryBackend() });
+    await store.write('b', bodyOf(filled(3)));
+    await store.write('a', bodyOf(filled(4)));
+    expect(await store.remove('missing', 'b', 'a', 'b')).toEqual(['b', 'a']);
+    expect(await store.remove('a')).toEqual([]);
+    expect(store.size).toBe(0);
+  });
 });
 
 describe('Store input checks', () => {

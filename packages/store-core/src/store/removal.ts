@@ -24,10 +24,12 @@ export interface RemovalContext {
   expiry: number | undefined;
 }
 
-/** Deletes validated, distinct ids; missing ones are fine. */
-export async function removeAttachments(context: RemovalContext, ids: readonly string[]): Promise<void> {
+/** Deletes validated, distinct ids; missing ones are fine. Resolves to the ids that were there, in `ids`' order. */
+export async function removeAttachments(context: RemovalContext, ids: readonly string[]): Promise<string[]> {
   const { backend, accounting, lock, events } = context;
-  await forEachLimited([...new Set(ids)], REMOVE_CONCURRENCY, (id) =>
+  const distinct = [...new Set(ids)];
+  const removed = new Set<string>();
+  await forEachLimited(distinct, REMOVE_CONCURRENCY, (id) =>
     lock.run(id, async () => {
       const found = await headOf(backend, id);
       if (found === undefined) return;
@@ -41,10 +43,12 @@ export async function removeAttachments(context: RemovalContext, ids: readonly s
         throw err;
       }
       accounting.endOp(id, undefined);
+      removed.add(id);
       if (events.wants('remove')) events.emit('remove', { id, size: before, reason: 'request' });
       await accounting.release(before);
     }),
   );
+  return distinct.filter((id) => removed.has(id));
 }
 
 /** The stored object under `id`, or undefined when there is none. */

@@ -252,11 +252,15 @@ export class Store {
     return attachment;
   }
 
-  /** Deletes attachments; missing ones are fine. All ids are validated before anything is deleted. */
-  async remove(...ids: string[]): Promise<void> {
+  /**
+   * Deletes attachments; missing ones are fine. All ids are validated before anything is deleted. Resolves to the
+   * ids that were stored (expired ones included) and are now deleted, so a caller can tell "not found" without a
+   * `stat` first.
+   */
+  async remove(...ids: string[]): Promise<string[]> {
     this.#checkOpen();
     for (const id of ids) this.checkId(id);
-    await removeAttachments(
+    return removeAttachments(
       {
         backend: this.backend,
         accounting: this.#accounting,
