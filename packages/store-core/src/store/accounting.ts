@@ -4,8 +4,8 @@
  * runs an operation can know: which ids are being changed right now, so that listing passes (sync, cleanup) can
  * reconcile the counter with the backend without losing changes that raced the listing (reconcile.ts).
  */
-import { randomUUID } from 'node:crypto';
 import type { AttLogger } from '../logging/logger.js';
+import { holderName } from '../state/holder-name.js';
 import type { Commitment, Ledger } from '../state/ledger.js';
 import { Reconciler } from './reconcile.js';
 
@@ -57,8 +57,8 @@ export class Accounting {
   /** Bytes left the store (a removal, a cleanup deletion). */
   release(bytes: number): Promise<void> {
     if (bytes <= 0) return Promise.resolve();
-    const done = this.settle(`release-${randomUUID()}`, [{ counter: this.counter, bytes: -bytes }]).catch(
-      (err: unknown) => this.#logger.warn({ err }, 'could not record freed bytes; the next sync() corrects it'),
+    const done = this.settle(holderName('release'), [{ counter: this.counter, bytes: -bytes }]).catch((err: unknown) =>
+      this.#logger.warn({ err }, 'could not record freed bytes; the next sync() corrects it'),
     );
     this.#pending.add(done);
     void done.finally(() => this.#pending.delete(done));
@@ -111,7 +111,7 @@ export class Accounting {
       try {
         const { committed } = await this.ledger.usage(this.counter);
         const drift = found.bytes - committed;
-        if (drift !== 0) await this.ledger.settle(`sync-${randomUUID()}`, [{ counter: this.counter, bytes: drift }]);
+        if (drift !== 0) await this.ledger.settle(holderName('sync'), [{ counter: this.counter, bytes: drift }]);
         this.#hooks.onPassApplied?.(found, drift);
       } catch (err) {
         this.#logger.warn({ err }, 'could not correct the stored total from a listing');

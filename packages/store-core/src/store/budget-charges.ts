@@ -3,7 +3,7 @@
  * bandwidth metered as it streams (a tus PATCH), and the refund of a visitor's total when a caller takes back
  * attachments it had just stored (a failed multipart request).
  */
-import { randomUUID } from 'node:crypto';
+import { holderName } from '../state/holder-name.js';
 import { type Budget, checkBudgets } from './budget.js';
 import { Reservation } from './reservation.js';
 
@@ -55,7 +55,7 @@ export async function refundBudgets(budgets: readonly Budget[], bytes: number): 
   await Promise.all(
     [...byLedger].map(([ledger, list]) =>
       ledger.settle(
-        `refund-${randomUUID()}`,
+        holderName('refund'),
         // The same expiry as the charge, so the refund lands in the same slot and leaves with it.
         list.map((b) => ({
           counter: b.counter,

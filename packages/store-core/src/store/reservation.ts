@@ -10,8 +10,8 @@
  * | failure  | nothing              | nothing                | + bytes received      |
  * Reservations are dropped in both cases.
  */
-import { randomBytes } from 'node:crypto';
 import { AttError } from '../errors.js';
+import { holderName } from '../state/holder-name.js';
 import type { Claim, Commitment, Ledger } from '../state/ledger.js';
 import type { Accounting } from './accounting.js';
 import { type Budget, refusalError } from './budget.js';
@@ -36,9 +36,7 @@ export class Reservation {
   readonly #ttlMs: number;
 
   constructor(store: StoreTotal | undefined, budgets: readonly Budget[], ttlMs: number, holder?: string) {
-    // Hex from one C++ call is a flat string: a ledger remembers thousands of settled holders, and randomUUID()'s
-    // string is a rope of 16 pieces (about 0.5 KB each in the heap, measured in a heap snapshot).
-    this.holder = holder ?? `write-${randomBytes(16).toString('hex')}`;
+    this.holder = holder ?? holderName('write');
     this.#store = store;
     this.#budgets = budgets;
     this.#ttlMs = ttlMs;
