@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { fileTypeFromBuffer } from 'file-type';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../scripts/seeded-random.mjs';
 import { detectFileType, signatureBytes } from '../src/file-type-detector.js';
 import { SNIFF_BYTES } from '../src/sniff.js';
-import { seededRandom } from './seeded-random.js';
 
 interface Signature {
   bytes: number[];

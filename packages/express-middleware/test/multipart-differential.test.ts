@@ -4,9 +4,9 @@
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { describe, expect, it } from 'vitest';
+import { seededRandom as random } from '../../../scripts/seeded-random.mjs';
 import type { PartInfo } from '../src/multipart-headers.js';
 import { MultipartParser } from '../src/multipart-parser.js';
-import { seededRandom as random } from './seeded-random.js';
 
 type Seen =
   | { file: string; filename: string | undefined; type: string; data: string }

@@ -4,8 +4,9 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
+import { seededRandom as prng } from '../../../scripts/seeded-random.mjs';
 import { presignUrl, signRequest } from '../src/index.js';
-import { prng, type RandomRequest, randomRequest, urlOf } from './random-requests.js';
+import { type RandomRequest, randomRequest, urlOf } from './random-requests.js';
 
 const SEED = 0x5eed2024;
 const COUNT = 3000;

@@ -1,19 +1,7 @@
 // Seeded random S3 requests for the differential test: the same seed always yields the same requests, so a
-// (No `Date` header: smithy drops it as a generated header, while AWS's own vectors sign it, as we do.)
 // failure report (seed + index) reproduces exactly.
+// (No `Date` header: smithy drops it as a generated header, while AWS's own vectors sign it, as we do.)
 import { encodeKey, encodeRfc3986 } from '../src/encode.js';
-
-/** mulberry32: tiny, fast, good enough to drive test generation. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface RandomRequest {
   method: string;

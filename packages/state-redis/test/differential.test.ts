@@ -4,23 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { type Claim, type Commitment, type Ledger, MemoryLedger } from '@att/store-core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { seededRandom as random } from '../../../scripts/seeded-random.mjs';
 import { redisState } from '../src/index.js';
 
 // One prefix per seed, so each sequence starts from an empty ledger on both sides.
 const states = [1, 2, 3].map(() => redisState({ url: inject('redisUrl'), prefix: `diff-${randomUUID()}:` }));
 afterAll(() => Promise.all(states.map((state) => state.close())));
-
-/** A small deterministic PRNG (mulberry32), so a failure replays with its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('differential: Redis ledger vs MemoryLedger', () => {
   it.each([1, 2, 3])('seed %i: 300 random operations give the same answers', async (seed) => {
