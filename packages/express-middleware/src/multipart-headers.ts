@@ -4,7 +4,7 @@
  * does not allow in a header is refused rather than guessed at.
  */
 import { AttError } from '@att/store-core';
-import { parseContentDispositionFilename } from './content-disposition.js';
+import { dispositionFilename } from './content-disposition.js';
 
 export interface PartInfo {
   /** A part with a filename, or sent as application/octet-stream, is a file; one without is a text field. */
@@ -58,8 +58,9 @@ export function describePart(block: Buffer): PartInfo {
   if (parsed === undefined) throw malformedBody('unreadable Content-Disposition');
   if (parsed.value !== 'form-data') return info;
   info.name = parsed.params.get('name') ?? '';
-  // The same filename rules (filename* first, RFC 5987) as a raw upload's Content-Disposition.
-  info.filename = parseContentDispositionFilename(disposition) || undefined;
+  // The same filename rules (filename* first, RFC 5987) as a raw upload's Content-Disposition, on the
+  // parameters read above: the header is parsed once, by the strict parser.
+  info.filename = dispositionFilename(parsed.params) || undefined;
   info.kind = info.filename !== undefined || info.contentType === 'application/octet-stream' ? 'file' : 'field';
   return info;
 }

@@ -68,6 +68,7 @@ export {
 export {
   asciiFallback,
   contentDispositionFor,
+  dispositionFilename,
   encodeRfc5987,
   formatContentDisposition,
   parseContentDispositionFilename,

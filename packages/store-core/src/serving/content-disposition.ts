@@ -56,7 +56,14 @@ export function contentDispositionFor(attachment: {
 /** Reads `filename*` (preferred) or `filename` from a request's Content-Disposition; undefined if absent. */
 export function parseContentDispositionFilename(header: string | undefined): string | undefined {
   if (!header) return undefined;
-  const params = parseParams(header);
+  return dispositionFilename(parseParams(header));
+}
+
+/**
+ * `filename*` (RFC 5987, preferred when it decodes) or `filename` from a Content-Disposition's parameters, for a
+ * caller that has parsed the header already (names lower-cased, values unquoted), such as a multipart part's.
+ */
+export function dispositionFilename(params: ReadonlyMap<string, string>): string | undefined {
   const extended = params.get('filename*');
   if (extended !== undefined) {
     const decoded = decodeRfc5987(extended);
