@@ -10,7 +10,7 @@
  * signature file-type knows of, at its offsets), about a third of the allocation and CPU. file-type is pinned
  * exactly, so a release that renamed these methods would only make detection as costly as before, never wrong.
  */
-import type { FileTypeParser as FileTypeParserClass, FileTypeResult } from 'file-type';
+import type { FileTypeResult } from 'file-type';
 
 interface CheckOptions {
   offset?: number;
@@ -43,7 +43,7 @@ async function loadDetector(): Promise<Detect> {
   // Signatures are a fixed set of literals in file-type's source: this stays at a few hundred entries.
   const signatures = new Map<string, number[]>();
 
-  class LeanFileTypeParser extends (FileTypeParser as typeof FileTypeParserClass) {
+  class LeanFileTypeParser extends FileTypeParser {
     declare buffer: Uint8Array;
 
     check(header: ArrayLike<number>, options?: CheckOptions): boolean {
