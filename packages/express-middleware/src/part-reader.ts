@@ -4,10 +4,10 @@
  * when `push` says it is over `maxQueued` bytes and resumes on `drained`: a slow backend slows the client
  * down instead of filling memory, with no Readable stream per file in between.
  */
+import { ChunkQueue } from './chunk-queue.js';
 import type { ChunkReader } from './store-file.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
-const EMPTY = new Uint8Array(0);
 
 export interface PartReaderEvents {
   /** Bytes the store took (replayed chunks are not counted twice): file data, for the bandwidth accounting. */
@@ -19,9 +19,7 @@ export interface PartReaderEvents {
 export class PartReader implements ChunkReader {
   readonly #maxQueued: number;
   readonly #events: PartReaderEvents;
-  #queue: Uint8Array[] = [];
-  #head = 0;
-  #queued = 0;
+  readonly #queue = new ChunkQueue();
   /** Chunks at the front put back by `replay`: already counted as taken. */
   #replayed = 0;
   /** Over the bound since the last `drained`: the caller has paused the request for this reader. */
@@ -42,7 +40,7 @@ export class PartReader implements ChunkReader {
 
   /** True while more than the bound is queued: the caller should stop reading the request. */
   get full(): boolean {
-    return this.#queued > this.#maxQueued;
+    return this.#queue.bytes > this.#maxQueued;
   }
 
   /**
@@ -62,7 +60,6 @@ export class PartReader implements ChunkReader {
       return false;
     }
     this.#queue.push(chunk);
-    this.#queued += chunk.length;
     if (this.full) this.#holding = true;
     return this.#holding;
   }
@@ -82,7 +79,7 @@ export class PartReader implements ChunkReader {
   }
 
   next(): Promise<IteratorResult<Uint8Array, undefined>> {
-    if (this.#head < this.#queue.length) return Promise.resolve({ done: false, value: this.#take() });
+    if (!this.#queue.isEmpty) return Promise.resolve({ done: false, value: this.#take() });
     if (this.#failure) return Promise.reject(this.#failure.error);
     if (this.#ended || this.#closed) return Promise.resolve(DONE);
     return new Promise((resolve, reject) => {
@@ -103,36 +100,20 @@ export class PartReader implements ChunkReader {
   /** Puts chunks the store's caller already took (to sniff them) back in front; they are read again, first. */
   replay(chunks: Uint8Array[]): void {
     if (chunks.length === 0 || this.#closed) return;
-    this.#queue = [...chunks, ...this.#queue.slice(this.#head)];
-    this.#head = 0;
+    this.#queue.unshift(chunks);
     this.#replayed += chunks.length;
-    for (const chunk of chunks) this.#queued += chunk.length;
   }
 
   #take(): Uint8Array {
-    const queue = this.#queue;
-    const chunk = queue[this.#head] as Uint8Array;
-    // The slot is cleared and the taken front cut off now and then: while bytes keep coming the queue may never
-    // run empty, and taken chunks left in it would keep a whole upload's socket buffers alive.
-    queue[this.#head++] = EMPTY;
-    this.#queued -= chunk.length;
-    if (this.#head === queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head >= 64) {
-      this.#queue = queue.slice(this.#head);
-      this.#head = 0;
-    }
+    const chunk = this.#queue.shift() as Uint8Array;
     if (this.#replayed > 0) this.#replayed--;
     else this.#events.taken(chunk.length);
-    if (this.#holding && this.#queued <= this.#maxQueued / 2) this.#release();
+    if (this.#holding && this.#queue.bytes <= this.#maxQueued / 2) this.#release();
     return chunk;
   }
 
   #drop(): void {
-    this.#queue = [];
-    this.#head = 0;
-    this.#queued = 0;
+    this.#queue.clear();
     this.#replayed = 0;
     if (this.#holding) this.#release();
   }

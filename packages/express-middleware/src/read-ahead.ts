@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { AttError } from '@att/store-core';
+import { ChunkQueue } from './chunk-queue.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
@@ -19,9 +20,7 @@ export class ReadAhead implements AsyncIterableIterator<Uint8Array> {
   readonly #stream: Readable;
   readonly #maxBuffered: number;
   readonly #inspect: (chunk: Uint8Array) => void | Promise<void>;
-  #queue: Uint8Array[] = [];
-  #head = 0;
-  #queued = 0;
+  readonly #queue = new ChunkQueue();
   #ended = false;
   #closed = false;
   #failure: { error: unknown } | undefined;
@@ -57,9 +56,7 @@ export class ReadAhead implements AsyncIterableIterator<Uint8Array> {
   /** Puts already inspected chunks back in front of the queue; they are read again, first. */
   replay(chunks: Uint8Array[]): void {
     if (chunks.length === 0) return;
-    this.#queue = [...chunks, ...this.#queue.slice(this.#head)];
-    this.#head = 0;
-    for (const chunk of chunks) this.#queued += chunk.length;
+    this.#queue.unshift(chunks);
   }
 
   async #wait(): Promise<IteratorResult<Uint8Array, undefined>> {
@@ -80,16 +77,12 @@ export class ReadAhead implements AsyncIterableIterator<Uint8Array> {
   }
 
   #take(): Uint8Array | undefined {
-    if (this.#closed || this.#head === this.#queue.length) return undefined;
+    if (this.#closed) return undefined;
     // Chunks go on as they came: joining them would allocate a buffer per batch, and that garbage (external
     // memory) costs more in GC than the extra writes save.
-    const out = this.#queue[this.#head++] as Uint8Array;
-    this.#queued -= out.length;
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    }
-    if (!this.#failure && !this.#inspecting && !this.#ended && this.#queued < this.#maxBuffered) {
+    const out = this.#queue.shift();
+    if (out === undefined) return undefined;
+    if (!this.#failure && !this.#inspecting && !this.#ended && this.#queue.bytes < this.#maxBuffered) {
       this.#stream.resume();
     }
     return out;
@@ -109,8 +102,7 @@ export class ReadAhead implements AsyncIterableIterator<Uint8Array> {
 
   #enqueue(chunk: Uint8Array): void {
     this.#queue.push(chunk);
-    this.#queued += chunk.length;
-    if (this.#queued >= this.#maxBuffered) this.#stream.pause();
+    if (this.#queue.bytes >= this.#maxBuffered) this.#stream.pause();
     this.#notify();
   }
 
@@ -133,7 +125,7 @@ export class ReadAhead implements AsyncIterableIterator<Uint8Array> {
       () => {
         this.#inspecting = false;
         this.#enqueue(chunk);
-        if (!this.#failure && !this.#closed && this.#queued < this.#maxBuffered) this.#stream.resume();
+        if (!this.#failure && !this.#closed && this.#queue.bytes < this.#maxBuffered) this.#stream.resume();
       },
       (error) => {
         this.#inspecting = false;
@@ -154,9 +146,7 @@ export class ReadAhead implements AsyncIterableIterator<Uint8Array> {
   #close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#queue = [];
-    this.#head = 0;
-    this.#queued = 0;
+    this.#queue.clear();
     const stream = this.#stream;
     stream.off('data', this.#onData);
     stream.off('end', this.#onEnd);
